@@ -1,0 +1,3 @@
+module github.com/soapbridge/soapbridge
+
+go 1.26
