@@ -1,0 +1,382 @@
+package fetch
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/soapbridge/soapbridge/internal/xmltree"
+)
+
+// Limits bound what a Loader reads. Zero fields take the defaults.
+type Limits struct {
+	MaxDocumentSize int64         // bytes of one document; default 64 MiB
+	MaxTotalSize    int64         // bytes of all documents together; default 256 MiB
+	MaxDocuments    int           // default 2000
+	Timeout         time.Duration // per remote fetch; default 30s
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxDocumentSize <= 0 {
+		l.MaxDocumentSize = 64 << 20
+	}
+	if l.MaxTotalSize <= 0 {
+		l.MaxTotalSize = 256 << 20
+	}
+	if l.MaxDocuments <= 0 {
+		l.MaxDocuments = 2000
+	}
+	if l.Timeout <= 0 {
+		l.Timeout = 30 * time.Second
+	}
+	return l
+}
+
+// Options configure a Loader.
+type Options struct {
+	Limits Limits
+	// Remote allows http(s) fetches. When false, a remote reference is an
+	// error saying so.
+	Remote bool
+	// Client is used for remote fetches; nil means a client with the
+	// Limits' timeout.
+	Client *http.Client
+}
+
+// Loader reads and caches documents. It is not safe for concurrent use; a
+// compile uses one Loader from one goroutine.
+type Loader struct {
+	opts   Options
+	bundle fs.FS // for bundle:/// URIs; nil when the input is not a bundle
+	docs   map[string]*xmltree.Document
+	order  []string
+	total  int64
+}
+
+func newLoader(opts Options) *Loader {
+	opts.Limits = opts.Limits.withDefaults()
+	if opts.Client == nil {
+		opts.Client = &http.Client{Timeout: opts.Limits.Timeout}
+	}
+	return &Loader{opts: opts, docs: make(map[string]*xmltree.Document)}
+}
+
+// Open prepares a Loader for input, which is an http(s) URL, a WSDL file, a
+// directory holding one WSDL (its entry), or a .zip bundle. It returns the
+// URI of the entry document.
+func Open(input string, opts Options) (*Loader, string, error) {
+	if u, err := url.Parse(input); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		if !opts.Remote {
+			return nil, "", fmt.Errorf("fetch: %s: remote fetching is disabled", input)
+		}
+		return newLoader(opts), u.String(), nil
+	}
+	fi, err := os.Stat(input)
+	if err != nil {
+		return nil, "", fmt.Errorf("fetch: %w", err)
+	}
+	abs, err := filepath.Abs(input)
+	if err != nil {
+		return nil, "", fmt.Errorf("fetch: %w", err)
+	}
+	if fi.IsDir() {
+		entry, err := findEntry(os.DirFS(abs), input)
+		if err != nil {
+			return nil, "", err
+		}
+		return newLoader(opts), fileURI(filepath.Join(abs, filepath.FromSlash(entry))), nil
+	}
+	if strings.EqualFold(filepath.Ext(input), ".zip") {
+		data, err := os.ReadFile(input)
+		if err != nil {
+			return nil, "", fmt.Errorf("fetch: %w", err)
+		}
+		return OpenZip(data, filepath.Base(input), opts)
+	}
+	return newLoader(opts), fileURI(abs), nil
+}
+
+// OpenZip prepares a Loader for a zip bundle held in memory; name is used
+// in messages. The entry is the bundle's one WSDL (the shallowest, when
+// files at several depths have a .wsdl extension).
+func OpenZip(data []byte, name string, opts Options) (*Loader, string, error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, "", fmt.Errorf("fetch: %s: not a zip bundle: %w", name, err)
+	}
+	return openBundle(zr, name, opts)
+}
+
+// OpenFiles prepares a Loader for a set of uploaded files, keyed by their
+// slash-separated path inside the bundle. entry names the WSDL; when empty,
+// the one WSDL among the files is the entry.
+func OpenFiles(files map[string][]byte, entry string, opts Options) (*Loader, string, error) {
+	m := make(mapFS, len(files))
+	for p, b := range files {
+		m[path.Clean(strings.TrimPrefix(p, "/"))] = b
+	}
+	if entry != "" {
+		entry = path.Clean(strings.TrimPrefix(entry, "/"))
+		if _, ok := m[entry]; !ok {
+			return nil, "", fmt.Errorf("fetch: entry %q is not among the uploaded files", entry)
+		}
+		l := newLoader(opts)
+		l.bundle = m
+		return l, "bundle:///" + entry, nil
+	}
+	return openBundle(m, "upload", opts)
+}
+
+func openBundle(fsys fs.FS, name string, opts Options) (*Loader, string, error) {
+	entry, err := findEntry(fsys, name)
+	if err != nil {
+		return nil, "", err
+	}
+	l := newLoader(opts)
+	l.bundle = fsys
+	return l, "bundle:///" + entry, nil
+}
+
+// findEntry picks the WSDL of a directory or bundle: the only *.wsdl (or
+// *?wsdl-style) file, preferring the shallowest when several depths have one.
+func findEntry(fsys fs.FS, name string) (string, error) {
+	var found []string
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && p != "." || d.IsDir() && d.Name() == "__MACOSX" {
+			return fs.SkipDir
+		}
+		if !d.IsDir() && strings.EqualFold(path.Ext(p), ".wsdl") {
+			found = append(found, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("fetch: %s: %w", name, err)
+	}
+	if len(found) == 0 {
+		return "", fmt.Errorf("fetch: %s: no .wsdl file found", name)
+	}
+	sort.Slice(found, func(i, j int) bool {
+		di, dj := strings.Count(found[i], "/"), strings.Count(found[j], "/")
+		if di != dj {
+			return di < dj
+		}
+		return found[i] < found[j]
+	})
+	if len(found) > 1 && strings.Count(found[0], "/") == strings.Count(found[1], "/") {
+		return "", fmt.Errorf("fetch: %s: several WSDL files (%s); name the entry", name, strings.Join(found, ", "))
+	}
+	return found[0], nil
+}
+
+func fileURI(abs string) string {
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String()
+}
+
+// Resolve resolves ref relative to the document base, and refuses a
+// reference that would leave the base's origin for a local file.
+func (l *Loader) Resolve(base, ref string) (string, error) {
+	ref = strings.TrimSpace(ref)
+	b, err := url.Parse(base)
+	if err != nil {
+		return "", fmt.Errorf("bad base URI %q: %w", base, err)
+	}
+	// Windows-style separators appear in hand-made bundles.
+	r, err := url.Parse(strings.ReplaceAll(ref, `\`, "/"))
+	if err != nil {
+		return "", fmt.Errorf("bad location %q: %w", ref, err)
+	}
+	u := b.ResolveReference(r)
+	switch u.Scheme {
+	case "http", "https":
+		return u.String(), nil
+	case b.Scheme:
+		if u.Scheme == "bundle" && strings.HasPrefix(path.Clean(u.Path), "/..") {
+			return "", fmt.Errorf("location %q leaves the bundle", ref)
+		}
+		return u.String(), nil
+	case "":
+		return "", fmt.Errorf("location %q has no scheme", ref)
+	default:
+		return "", fmt.Errorf("location %q: a %s document cannot reference a %s one", ref, b.Scheme, u.Scheme)
+	}
+}
+
+// Load returns the parsed document at uri, reading it on first use.
+func (l *Loader) Load(ctx context.Context, uri string) (*xmltree.Document, error) {
+	if d, ok := l.docs[uri]; ok {
+		return d, nil
+	}
+	if len(l.docs) >= l.opts.Limits.MaxDocuments {
+		return nil, fmt.Errorf("more than %d documents", l.opts.Limits.MaxDocuments)
+	}
+	data, err := l.read(ctx, uri)
+	if err != nil {
+		return nil, err
+	}
+	l.total += int64(len(data))
+	if l.total > l.opts.Limits.MaxTotalSize {
+		return nil, fmt.Errorf("documents larger than %d bytes in all", l.opts.Limits.MaxTotalSize)
+	}
+	d, err := xmltree.Parse(data, uri)
+	if err != nil {
+		return nil, err
+	}
+	l.docs[uri] = d
+	l.order = append(l.order, uri)
+	return d, nil
+}
+
+// Documents lists the URIs of the documents loaded so far, in load order.
+func (l *Loader) Documents() []string { return append([]string(nil), l.order...) }
+
+// ErrNotFound is wrapped by Load's error when a document does not exist.
+var ErrNotFound = errors.New("not found")
+
+func (l *Loader) read(ctx context.Context, uri string) ([]byte, error) {
+	u, err := url.Parse(uri)
+	if err != nil {
+		return nil, err
+	}
+	max := l.opts.Limits.MaxDocumentSize
+	switch u.Scheme {
+	case "file":
+		f, err := os.Open(filepath.FromSlash(u.Path))
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("%s: %w", filepath.FromSlash(u.Path), ErrNotFound)
+			}
+			return nil, err
+		}
+		defer f.Close()
+		return readLimited(f, max)
+	case "bundle":
+		if l.bundle == nil {
+			return nil, fmt.Errorf("%s: no bundle", uri)
+		}
+		p := strings.TrimPrefix(path.Clean(u.Path), "/")
+		f, err := l.bundle.Open(p)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("%s: %w in the bundle", p, ErrNotFound)
+			}
+			return nil, err
+		}
+		defer f.Close()
+		return readLimited(f, max)
+	case "http", "https":
+		if !l.opts.Remote {
+			return nil, fmt.Errorf("%s: remote fetching is disabled", uri)
+		}
+		ctx, cancel := context.WithTimeout(ctx, l.opts.Limits.Timeout)
+		defer cancel()
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, uri, nil)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Accept", "text/xml, application/xml, application/wsdl+xml, */*;q=0.5")
+		resp, err := l.opts.Client.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone {
+			return nil, fmt.Errorf("%s: HTTP %s: %w", uri, resp.Status, ErrNotFound)
+		}
+		if resp.StatusCode/100 != 2 {
+			return nil, fmt.Errorf("%s: HTTP %s", uri, resp.Status)
+		}
+		return readLimited(resp.Body, max)
+	default:
+		return nil, fmt.Errorf("%s: unsupported scheme %q", uri, u.Scheme)
+	}
+}
+
+func readLimited(r io.Reader, max int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("document larger than %d bytes", max)
+	}
+	return data, nil
+}
+
+// mapFS is an fs.FS over uploaded files.
+type mapFS map[string][]byte
+
+func (m mapFS) Open(name string) (fs.File, error) {
+	if b, ok := m[name]; ok {
+		return &memFile{name: name, Reader: bytes.NewReader(b), size: int64(len(b))}, nil
+	}
+	if name == "." {
+		return &memDir{m: m}, nil
+	}
+	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+}
+
+type memFile struct {
+	name string
+	*bytes.Reader
+	size int64
+}
+
+func (f *memFile) Stat() (fs.FileInfo, error) { return memInfo{path.Base(f.name), f.size, false}, nil }
+func (f *memFile) Close() error               { return nil }
+
+// memDir lists every file flat under "."; WalkDir then finds them all.
+type memDir struct {
+	m    mapFS
+	read bool
+}
+
+func (d *memDir) Stat() (fs.FileInfo, error) { return memInfo{".", 0, true}, nil }
+func (d *memDir) Read([]byte) (int, error)   { return 0, io.EOF }
+func (d *memDir) Close() error               { return nil }
+func (d *memDir) ReadDir(n int) ([]fs.DirEntry, error) {
+	if d.read {
+		return nil, io.EOF
+	}
+	d.read = true
+	names := make([]string, 0, len(d.m))
+	for p := range d.m {
+		names = append(names, p)
+	}
+	sort.Strings(names)
+	var out []fs.DirEntry
+	for _, p := range names {
+		out = append(out, fs.FileInfoToDirEntry(memInfo{p, int64(len(d.m[p])), false}))
+	}
+	return out, nil
+}
+
+type memInfo struct {
+	name string
+	size int64
+	dir  bool
+}
+
+func (i memInfo) Name() string { return i.name }
+func (i memInfo) Size() int64  { return i.size }
+func (i memInfo) Mode() fs.FileMode {
+	return map[bool]fs.FileMode{true: fs.ModeDir | 0o555, false: 0o444}[i.dir]
+}
+func (i memInfo) ModTime() time.Time { return time.Time{} }
+func (i memInfo) IsDir() bool        { return i.dir }
+func (i memInfo) Sys() any           { return nil }

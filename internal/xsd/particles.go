@@ -1,0 +1,403 @@
+package xsd
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/soapbridge/soapbridge/internal/xmltree"
+)
+
+// occurs reads minOccurs and maxOccurs.
+func (c *Compiler) occurs(el *xmltree.Element) (min, max int) {
+	min, max = 1, 1
+	if v, ok := el.Attr("minOccurs"); ok {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 0 {
+			c.errorf(el, "minOccurs %q is not a non-negative integer", v)
+		}
+		min = n
+	}
+	if v, ok := el.Attr("maxOccurs"); ok {
+		v = strings.TrimSpace(v)
+		if v == "unbounded" {
+			max = Unbounded
+		} else if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+			max = n
+		} else {
+			c.errorf(el, "maxOccurs %q is neither a non-negative integer nor unbounded", v)
+		}
+	}
+	if max != Unbounded && max < min {
+		c.warn(el, fmt.Sprintf("maxOccurs %d is less than minOccurs %d; using %d", max, min, min))
+		max = min
+	}
+	return min, max
+}
+
+// particle compiles a model group, group reference, element or wildcard.
+// It returns nil for elements that are not particles.
+func (c *Compiler) particle(el *xmltree.Element, sd *schemaDoc) *Particle {
+	if !isXSD(el.Name.Space) {
+		return nil
+	}
+	min, max := c.occurs(el)
+	p := &Particle{Min: min, Max: max, Element: NoElem}
+	switch el.Name.Local {
+	case "element":
+		p.Kind = PElement
+		p.Element = c.localElement(el, sd)
+	case "sequence", "choice", "all":
+		p.Kind = map[string]ParticleKind{"sequence": PSequence, "choice": PChoice, "all": PAll}[el.Name.Local]
+		for _, ch := range el.Children {
+			if q := c.particle(ch, sd); q != nil {
+				p.Children = append(p.Children, *q)
+			}
+		}
+	case "any":
+		p.Kind = PAny
+		p.Any = wildcard(el, sd)
+	case "group":
+		ref, ok := el.Attr("ref")
+		if !ok {
+			c.errorf(el, "group reference without ref")
+			return nil
+		}
+		g := c.lookup(c.groups, el, sd, ref, "group")
+		if g == nil {
+			return nil
+		}
+		gp := c.group(g)
+		if gp == nil {
+			return nil
+		}
+		q := *gp
+		q.Min, q.Max = min, max
+		return &q
+	default:
+		return nil
+	}
+	return p
+}
+
+// group compiles a named model group once; every reference shares its
+// element declarations.
+func (c *Compiler) group(g *comp) *Particle {
+	if p, ok := c.groupP[g.el]; ok {
+		return p
+	}
+	if c.inGroup[g.el] {
+		c.errorf(g.el, "group %q refers to itself", g.name.Local)
+		return nil
+	}
+	c.inGroup[g.el] = true
+	defer delete(c.inGroup, g.el)
+	var p *Particle
+	for _, ch := range g.el.Children {
+		if ch.Name.Local == "group" && isXSD(ch.Name.Space) && g.orig != nil {
+			// A redefinition's reference to its own name is the original.
+			if q, _ := c.qname(ch, g.sd, ch.AttrValue("ref")); q == g.name {
+				orig := c.group(g.orig)
+				if orig != nil {
+					cp := *orig
+					cp.Min, cp.Max = c.occurs(ch)
+					p = &cp
+				}
+				continue
+			}
+		}
+		if q := c.particle(ch, g.sd); q != nil {
+			p = q
+		}
+	}
+	if p == nil {
+		p = &Particle{Kind: PSequence, Min: 1, Max: 1, Element: NoElem}
+	}
+	c.groupP[g.el] = p
+	return p
+}
+
+func wildcard(el *xmltree.Element, sd *schemaDoc) *Wildcard {
+	ns := strings.TrimSpace(el.AttrValue("namespace"))
+	if ns == "" {
+		ns = "##any"
+	}
+	if ns != "##any" && ns != "##other" {
+		var parts []string
+		for _, f := range strings.Fields(ns) {
+			switch f {
+			case "##targetNamespace":
+				f = sd.tns
+			case "##local":
+				f = ""
+			}
+			parts = append(parts, f)
+		}
+		ns = strings.Join(parts, " ")
+	}
+	pc := strings.TrimSpace(el.AttrValue("processContents"))
+	if pc == "" {
+		pc = "strict"
+	}
+	return &Wildcard{Namespace: ns, Process: pc}
+}
+
+// localElement compiles an element particle: a reference to a global
+// element or a local declaration.
+func (c *Compiler) localElement(el *xmltree.Element, sd *schemaDoc) ElemID {
+	if ref, ok := el.Attr("ref"); ok {
+		g := c.lookup(c.elems, el, sd, ref, "element")
+		if g == nil {
+			return c.placeholderElement(el, sd, ref)
+		}
+		return c.globalElement(g)
+	}
+	if id, ok := c.elemIDs[el]; ok {
+		return id
+	}
+	name := strings.TrimSpace(el.AttrValue("name"))
+	if name == "" {
+		c.errorf(el, "element without name or ref")
+	}
+	q := QName{Local: name}
+	switch el.AttrValue("form") {
+	case "qualified":
+		q.Space = sd.tns
+	case "unqualified":
+	default:
+		if sd.qualifiedElems {
+			q.Space = sd.tns
+		}
+	}
+	id := c.declareElement(el, sd, q, false)
+	c.elemIDs[el] = id
+	return id
+}
+
+// placeholderElement stands for an unresolved reference after the error is
+// recorded, so compilation can go on to report it.
+func (c *Compiler) placeholderElement(el *xmltree.Element, sd *schemaDoc, ref string) ElemID {
+	id := ElemID(len(c.out.Elements))
+	q, _ := c.qname(el, sd, ref)
+	c.out.Elements = append(c.out.Elements, Element{Name: q, Type: TypeID(AnyType), SubstitutionGroup: NoElem, Source: el.Position()})
+	return id
+}
+
+// globalElement compiles a global element declaration once.
+func (c *Compiler) globalElement(g *comp) ElemID {
+	if id, ok := c.elemIDs[g.el]; ok {
+		return id
+	}
+	id := c.declareElement(g.el, g.sd, g.name, true)
+	return id
+}
+
+// declareElement appends an element declaration. For a global one the ID
+// is recorded before its type is resolved, so a substitution group that
+// names its own member ends.
+func (c *Compiler) declareElement(el *xmltree.Element, sd *schemaDoc, q QName, global bool) ElemID {
+	id := ElemID(len(c.out.Elements))
+	c.out.Elements = append(c.out.Elements, Element{Name: q, Global: global, Type: TypeID(AnyType), SubstitutionGroup: NoElem, Source: el.Position()})
+	if global {
+		c.elemIDs[el] = id
+	}
+	e := Element{Name: q, Global: global, SubstitutionGroup: NoElem, Source: el.Position(), Doc: doc(el)}
+	e.Nillable = boolAttr(el, "nillable")
+	e.Abstract = boolAttr(el, "abstract")
+	if v, ok := el.Attr("default"); ok {
+		e.Default = &v
+	}
+	if v, ok := el.Attr("fixed"); ok {
+		e.Fixed = &v
+	}
+	if global {
+		if v, ok := el.Attr("substitutionGroup"); ok {
+			// XSD 1.1 allows a list; the first head is the one kept.
+			if f := strings.Fields(v); len(f) > 0 {
+				if h := c.lookup(c.elems, el, sd, f[0], "substitution group head"); h != nil {
+					e.SubstitutionGroup = c.globalElement(h)
+				}
+			}
+		}
+	}
+	switch {
+	case el.AttrValue("type") != "":
+		e.Type = c.typeRef(el, sd, el.AttrValue("type"), nil)
+	case child(el, "complexType") != nil:
+		e.Type = c.anonType(child(el, "complexType"), sd)
+	case child(el, "simpleType") != nil:
+		e.Type = c.anonType(child(el, "simpleType"), sd)
+	case e.SubstitutionGroup != NoElem:
+		e.Type = c.out.Elements[e.SubstitutionGroup].Type
+	default:
+		e.Type = TypeID(AnyType)
+	}
+	c.out.Elements[id] = e
+	return id
+}
+
+// attrSet accumulates a type's attribute uses.
+type attrSet struct {
+	uses       []AttrUse
+	prohibited []QName
+	any        *Wildcard
+}
+
+func (s *attrSet) add(a AttrUse) {
+	for i := range s.uses {
+		if s.uses[i].Name == a.Name {
+			s.uses[i] = a
+			return
+		}
+	}
+	s.uses = append(s.uses, a)
+}
+
+// attribute compiles an attribute, attributeGroup reference or anyAttribute
+// into s.
+func (c *Compiler) attribute(el *xmltree.Element, sd *schemaDoc, s *attrSet) {
+	switch el.Name.Local {
+	case "anyAttribute":
+		s.any = wildcard(el, sd)
+	case "attributeGroup":
+		ref, ok := el.Attr("ref")
+		if !ok {
+			return
+		}
+		g := c.lookup(c.attrGroups, el, sd, ref, "attributeGroup")
+		if g == nil {
+			return
+		}
+		gs := c.attrGroup(g)
+		for _, a := range gs.uses {
+			s.add(a)
+		}
+		if gs.any != nil {
+			s.any = gs.any
+		}
+	case "attribute":
+		a, prohibited := c.attrUse(el, sd)
+		if prohibited {
+			s.prohibited = append(s.prohibited, a.Name)
+			return
+		}
+		if a.Name.Local != "" {
+			s.add(a)
+		}
+	}
+}
+
+func (c *Compiler) attrGroup(g *comp) *attrSet {
+	if s, ok := c.agroups[g.el]; ok {
+		return s
+	}
+	if c.inGroup[g.el] {
+		c.errorf(g.el, "attributeGroup %q refers to itself", g.name.Local)
+		return &attrSet{}
+	}
+	c.inGroup[g.el] = true
+	defer delete(c.inGroup, g.el)
+	s := &attrSet{}
+	for _, ch := range g.el.Children {
+		if !isXSD(ch.Name.Space) {
+			continue
+		}
+		if ch.Name.Local == "attributeGroup" && g.orig != nil {
+			if q, _ := c.qname(ch, g.sd, ch.AttrValue("ref")); q == g.name {
+				for _, a := range c.attrGroup(g.orig).uses {
+					s.add(a)
+				}
+				continue
+			}
+		}
+		c.attribute(ch, g.sd, s)
+	}
+	c.agroups[g.el] = s
+	return s
+}
+
+// attrUse compiles one xsd:attribute (a reference or a local declaration).
+func (c *Compiler) attrUse(el *xmltree.Element, sd *schemaDoc) (a AttrUse, prohibited bool) {
+	use := strings.TrimSpace(el.AttrValue("use"))
+	if ref, ok := el.Attr("ref"); ok {
+		q, declared := c.qname(el, sd, ref)
+		if !declared && q.Local != "" {
+			c.warn(el, fmt.Sprintf("attribute %q has an undeclared prefix", ref))
+		}
+		if i, ok := c.builtinAttr(q); ok {
+			a = c.out.Attributes[i]
+		} else if g := c.attrs[q]; g != nil {
+			a = c.globalAttribute(g)
+		} else if g := c.lookup(c.attrs, el, sd, ref, "attribute"); g != nil {
+			a = c.globalAttribute(g)
+		} else {
+			return AttrUse{}, false
+		}
+		// wsdl:arrayType on a use of soapenc:arrayType names the item type.
+		if v, ok := el.AttrNS(NSWSDL, "arrayType"); ok {
+			item, dims := parseArrayType(strings.TrimSpace(v))
+			iq, _ := c.qname(el, sd, item)
+			a.ArrayType = iq.String() + strings.Repeat("[]", dims)
+		}
+	} else {
+		name := strings.TrimSpace(el.AttrValue("name"))
+		a.Name = QName{Local: name}
+		switch el.AttrValue("form") {
+		case "qualified":
+			a.Name.Space = sd.tns
+		case "unqualified":
+		default:
+			if sd.qualifiedAttrs {
+				a.Name.Space = sd.tns
+			}
+		}
+		a.Type = c.attrType(el, sd)
+	}
+	a.Required = use == "required"
+	if v, ok := el.Attr("default"); ok {
+		a.Default = &v
+	}
+	if v, ok := el.Attr("fixed"); ok {
+		a.Fixed = &v
+	}
+	return a, use == "prohibited"
+}
+
+func (c *Compiler) attrType(el *xmltree.Element, sd *schemaDoc) TypeID {
+	if v, ok := el.Attr("type"); ok {
+		return c.typeRef(el, sd, v, nil)
+	}
+	if st := child(el, "simpleType"); st != nil {
+		return c.anonType(st, sd)
+	}
+	return TypeID(AnySimpleType)
+}
+
+func (c *Compiler) builtinAttr(q QName) (int, bool) {
+	for i := range c.out.Attributes[:c.nBuiltinAttrs] {
+		if c.out.Attributes[i].Name == q {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// globalAttribute compiles a global attribute declaration once.
+func (c *Compiler) globalAttribute(g *comp) AttrUse {
+	if c.out.attrs == nil {
+		c.out.attrs = make(map[QName]int)
+	}
+	if i, ok := c.out.attrs[g.name]; ok {
+		return c.out.Attributes[i]
+	}
+	a := AttrUse{Name: g.name, Type: c.attrType(g.el, g.sd)}
+	if v, ok := g.el.Attr("default"); ok {
+		a.Default = &v
+	}
+	if v, ok := g.el.Attr("fixed"); ok {
+		a.Fixed = &v
+	}
+	c.out.attrs[g.name] = len(c.out.Attributes)
+	c.out.Attributes = append(c.out.Attributes, a)
+	return a
+}
