@@ -233,13 +233,33 @@ func (l *Loader) Load(ctx context.Context, uri string) (*xmltree.Document, error
 	if l.total > l.opts.Limits.MaxTotalSize {
 		return nil, fmt.Errorf("documents larger than %d bytes in all", l.opts.Limits.MaxTotalSize)
 	}
-	d, err := xmltree.Parse(data, uri)
+	name := l.shortName(uri)
+	d, err := xmltree.Parse(data, name)
 	if err != nil {
 		return nil, err
 	}
+	d.URI, d.Name = uri, name
 	l.docs[uri] = d
 	l.order = append(l.order, uri)
 	return d, nil
+}
+
+// shortName names a document for messages: its path relative to the
+// directory of the first document loaded (the entry), or its URI.
+func (l *Loader) shortName(uri string) string {
+	if len(l.order) == 0 {
+		return path.Base(strings.TrimRight(xmltree.DisplayName(uri), "/"))
+	}
+	e, err1 := url.Parse(l.order[0])
+	u, err2 := url.Parse(uri)
+	if err1 != nil || err2 != nil || e.Scheme != u.Scheme || e.Host != u.Host || u.RawQuery != "" {
+		return xmltree.DisplayName(uri)
+	}
+	rel, err := filepath.Rel(path.Dir(e.Path), u.Path)
+	if err != nil {
+		return xmltree.DisplayName(uri)
+	}
+	return filepath.ToSlash(rel)
 }
 
 // Documents lists the URIs of the documents loaded so far, in load order.

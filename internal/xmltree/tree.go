@@ -77,7 +77,10 @@ type Element struct {
 type Document struct {
 	// URI is where the document was read from; relative references in it
 	// resolve against this.
-	URI  string
+	URI string
+	// Name is the short name messages use: the path relative to the entry
+	// document of a compile, or the URI.
+	Name string
 	Root *Element
 }
 
@@ -142,7 +145,11 @@ func (e *Element) Position() string {
 	if e.Doc == nil {
 		return fmt.Sprintf("line %d", e.Line)
 	}
-	return fmt.Sprintf("%s:%d", DisplayName(e.Doc.URI), e.Line)
+	name := e.Doc.Name
+	if name == "" {
+		name = DisplayName(e.Doc.URI)
+	}
+	return fmt.Sprintf("%s:%d", name, e.Line)
 }
 
 // DisplayName shortens a document URI for messages: file URIs become their

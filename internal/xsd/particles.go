@@ -204,12 +204,7 @@ func (c *Compiler) declareElement(el *xmltree.Element, sd *schemaDoc, q QName, g
 	e := Element{Name: q, Global: global, SubstitutionGroup: NoElem, Source: el.Position(), Doc: doc(el)}
 	e.Nillable = boolAttr(el, "nillable")
 	e.Abstract = boolAttr(el, "abstract")
-	if v, ok := el.Attr("default"); ok {
-		e.Default = &v
-	}
-	if v, ok := el.Attr("fixed"); ok {
-		e.Fixed = &v
-	}
+	e.Constraint = constraint(el)
 	if global {
 		if v, ok := el.Attr("substitutionGroup"); ok {
 			// XSD 1.1 allows a list; the first head is the one kept.
@@ -354,11 +349,8 @@ func (c *Compiler) attrUse(el *xmltree.Element, sd *schemaDoc) (a AttrUse, prohi
 		a.Type = c.attrType(el, sd)
 	}
 	a.Required = use == "required"
-	if v, ok := el.Attr("default"); ok {
-		a.Default = &v
-	}
-	if v, ok := el.Attr("fixed"); ok {
-		a.Fixed = &v
+	if vc := constraint(el); vc.Kind != NoConstraint {
+		a.Constraint = vc
 	}
 	return a, use == "prohibited"
 }
@@ -390,14 +382,19 @@ func (c *Compiler) globalAttribute(g *comp) AttrUse {
 	if i, ok := c.out.attrs[g.name]; ok {
 		return c.out.Attributes[i]
 	}
-	a := AttrUse{Name: g.name, Type: c.attrType(g.el, g.sd)}
-	if v, ok := g.el.Attr("default"); ok {
-		a.Default = &v
-	}
-	if v, ok := g.el.Attr("fixed"); ok {
-		a.Fixed = &v
-	}
+	a := AttrUse{Name: g.name, Type: c.attrType(g.el, g.sd), Constraint: constraint(g.el)}
 	c.out.attrs[g.name] = len(c.out.Attributes)
 	c.out.Attributes = append(c.out.Attributes, a)
 	return a
+}
+
+// constraint reads the default or fixed attribute of a declaration.
+func constraint(el *xmltree.Element) ValueConstraint {
+	if v, ok := el.Attr("fixed"); ok {
+		return ValueConstraint{Kind: FixedValue, Value: v}
+	}
+	if v, ok := el.Attr("default"); ok {
+		return ValueConstraint{Kind: DefaultValue, Value: v}
+	}
+	return ValueConstraint{}
 }

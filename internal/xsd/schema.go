@@ -180,22 +180,43 @@ type Type struct {
 func (t *Type) IsArray() bool { return t.ArrayItem != NoType }
 
 // Facets are the constraining facets of a simple type, merged down its
-// restriction chain. Nil pointers and empty strings mean "not set".
+// restriction chain. Unset limits and empty strings mean "not set".
 type Facets struct {
 	Enumeration []string
 	// Patterns must all match; each entry is one derivation step's
 	// patterns joined as alternatives.
 	Patterns       []string
-	Length         *int
-	MinLength      *int
-	MaxLength      *int
-	TotalDigits    *int
-	FractionDigits *int
+	Length         Limit
+	MinLength      Limit
+	MaxLength      Limit
+	TotalDigits    Limit
+	FractionDigits Limit
 	MinInclusive   string
 	MaxInclusive   string
 	MinExclusive   string
 	MaxExclusive   string
 	WhiteSpace     string // "preserve", "replace", "collapse" or ""
+}
+
+// Limit is an optional non-negative facet value.
+type Limit struct {
+	N   int
+	Set bool
+}
+
+// ConstraintKind says whether a declaration has a default or fixed value.
+type ConstraintKind uint8
+
+const (
+	NoConstraint ConstraintKind = iota
+	DefaultValue
+	FixedValue
+)
+
+// ValueConstraint is the default or fixed value of an element or attribute.
+type ValueConstraint struct {
+	Kind  ConstraintKind
+	Value string
 }
 
 // ParticleKind is the kind of a particle.
@@ -239,13 +260,12 @@ type Wildcard struct {
 type Element struct {
 	// Name is the element's name as it appears in instances: its
 	// namespace is empty for an unqualified local element.
-	Name     QName
-	Type     TypeID
-	Global   bool
-	Nillable bool
-	Abstract bool
-	Default  *string
-	Fixed    *string
+	Name       QName
+	Type       TypeID
+	Global     bool
+	Nillable   bool
+	Abstract   bool
+	Constraint ValueConstraint
 	// SubstitutionGroup is the head of the element's substitution group.
 	SubstitutionGroup ElemID
 	// Substitutes lists the elements that may stand for this one,
@@ -257,11 +277,10 @@ type Element struct {
 
 // AttrUse is an attribute declaration as used by a type.
 type AttrUse struct {
-	Name     QName
-	Type     TypeID
-	Required bool
-	Default  *string
-	Fixed    *string
+	Name       QName
+	Type       TypeID
+	Required   bool
+	Constraint ValueConstraint
 	// ArrayType is the raw wsdl:arrayType value of a use of
 	// soapenc:arrayType, resolved to "{ns}local[]".
 	ArrayType string

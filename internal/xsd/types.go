@@ -206,13 +206,13 @@ func (c *Compiler) facets(el *xmltree.Element, base Facets) Facets {
 			continue
 		}
 		v, _ := ch.Attr("value")
-		intv := func() *int {
+		intv := func() Limit {
 			n, err := strconv.Atoi(strings.TrimSpace(v))
 			if err != nil || n < 0 {
 				c.errorf(ch, "%s value %q is not a non-negative integer", ch.Name.Local, v)
-				return nil
+				return Limit{}
 			}
-			return &n
+			return Limit{N: n, Set: true}
 		}
 		switch ch.Name.Local {
 		case "enumeration":
