@@ -265,6 +265,16 @@ func (l *Loader) shortName(uri string) string {
 // Documents lists the URIs of the documents loaded so far, in load order.
 func (l *Loader) Documents() []string { return append([]string(nil), l.order...) }
 
+// DocumentNames lists the short names (see xmltree.Document.Name) of the
+// documents loaded so far, in load order.
+func (l *Loader) DocumentNames() []string {
+	names := make([]string, len(l.order))
+	for i, u := range l.order {
+		names[i] = l.docs[u].Name
+	}
+	return names
+}
+
 // ErrNotFound is wrapped by Load's error when a document does not exist.
 var ErrNotFound = errors.New("not found")
 

@@ -118,7 +118,7 @@ func Compile(ctx context.Context, l *fetch.Loader, entry string, mode Mode) (*Mo
 	if err := c.build(); err != nil {
 		return nil, err
 	}
-	c.m.Documents = l.Documents()
+	c.m.Documents = l.DocumentNames()
 	c.m.Warnings = append(append([]string(nil), c.schema.Warnings...), c.warnings...)
 	return c.m, nil
 }

@@ -10,8 +10,8 @@ type Model struct {
 	Services        []Service
 	Bindings        []Binding
 	Schema          *xsd.Schema
-	// Documents lists the URIs of every document the model was compiled
-	// from, the entry first.
+	// Documents names every document the model was compiled from, the
+	// entry first: paths relative to the entry, or URIs.
 	Documents []string
 	// Unsupported lists ports and bindings that are not SOAP (HTTP GET/POST,
 	// MIME-only), which the model leaves out.
