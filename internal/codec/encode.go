@@ -1,0 +1,768 @@
+package codec
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/soapbridge/soapbridge/internal/wsdl"
+	"github.com/soapbridge/soapbridge/internal/xsd"
+)
+
+// Encoded is the XML of one request message.
+type Encoded struct {
+	// Header holds the SOAP header blocks, concatenated; Body the
+	// children of soap:Body. Each element declares the namespaces it uses.
+	Header []byte
+	Body   []byte
+}
+
+// EncodeInput validates a JSON request against the input of op and writes
+// its XML. A request that does not fit the schema returns a
+// *ValidationError listing every problem.
+func (c *Codec) EncodeInput(op *wsdl.Operation, ver wsdl.SOAPVersion, request []byte) (*Encoded, error) {
+	if op.Input == nil {
+		return nil, fmt.Errorf("codec: operation %s has no input", op.Name)
+	}
+	e := &encoder{c: c, ver: ver, encoded: op.Input.Use == wsdl.Encoded}
+	obj := e.decodeJSON(request)
+	if obj == nil && len(e.problems) > 0 {
+		return nil, &ValidationError{Problems: e.problems}
+	}
+	e.message(op, op.Input, obj)
+	if len(e.problems) > 0 {
+		return nil, &ValidationError{Problems: e.problems}
+	}
+	return &Encoded{Header: e.header, Body: e.w.b}, nil
+}
+
+type encoder struct {
+	c        *Codec
+	ver      wsdl.SOAPVersion
+	encoded  bool
+	w        xmlWriter
+	header   []byte
+	problems []Problem
+}
+
+func (e *encoder) problem(ptr, detail, expected string) {
+	if len(e.problems) < maxProblems {
+		e.problems = append(e.problems, Problem{Pointer: ptr, Detail: detail, Expected: expected})
+	}
+}
+
+// decodeJSON parses the request: an object, or nothing at all for an
+// operation without parameters.
+func (e *encoder) decodeJSON(data []byte) map[string]any {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 {
+		return map[string]any{}
+	}
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		e.problem("", "malformed JSON: "+err.Error(), "a JSON object")
+		return nil
+	}
+	if d.More() {
+		e.problem("", "more than one JSON value", "one JSON object")
+		return nil
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		e.problem("", "the request is "+jsonType(v), "a JSON object")
+		return nil
+	}
+	return obj
+}
+
+func jsonType(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	case string:
+		return "a string"
+	case json.Number:
+		return "a number"
+	case bool:
+		return "a boolean"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func (e *encoder) envNS() string {
+	if e.ver == wsdl.SOAP12 {
+		return NSSOAP12Env
+	}
+	return NSSOAP11Env
+}
+
+func (e *encoder) encNS() string {
+	if e.ver == wsdl.SOAP12 {
+		return xsd.NSSOAP12En
+	}
+	return xsd.NSSOAPEnc
+}
+
+// message writes the body parts, and the headers from "$headers".
+func (e *encoder) message(op *wsdl.Operation, m *wsdl.Message, obj map[string]any) {
+	if h, ok := obj[memberHeaders]; ok {
+		e.headers(m, h)
+		delete(obj, memberHeaders)
+	}
+	s := e.c.s
+	switch {
+	case op.Style == wsdl.RPC:
+		e.w.start(xsd.QName{Space: m.Namespace, Local: op.Name})
+		if e.encoded {
+			e.w.attr(xsd.QName{Space: e.envNS(), Local: "encodingStyle"}, e.encNS())
+		}
+		known := map[string]bool{memberHeaders: true}
+		for _, p := range m.Parts {
+			known[p.Name] = true
+			v, present := obj[p.Name]
+			ptr := pointer("", p.Name)
+			if p.Element != xsd.NoElem {
+				if present || !optionalElement(s, p.Element) {
+					e.element(p.Element, v, present, ptr, 1)
+				}
+				continue
+			}
+			if !present {
+				e.problem(ptr, "missing parameter "+strconv.Quote(p.Name), e.c.typeLabel(p.Type))
+				continue
+			}
+			e.typedElement(xsd.QName{Local: p.Name}, p.Type, true, v, ptr)
+		}
+		e.unknown(obj, known, "", partNames(m))
+		e.w.end()
+	case m.Wrapped:
+		e.element(m.Parts[0].Element, obj, true, "", 1)
+	default:
+		known := map[string]bool{memberHeaders: true}
+		for _, p := range m.Parts {
+			known[p.Name] = true
+			v, present := obj[p.Name]
+			ptr := pointer("", p.Name)
+			if p.Element != xsd.NoElem {
+				if !present && optionalElement(s, p.Element) {
+					continue
+				}
+				e.element(p.Element, v, present, ptr, 1)
+			} else if present {
+				e.typedElement(xsd.QName{Local: p.Name}, p.Type, true, v, ptr)
+			} else {
+				e.problem(ptr, "missing part "+strconv.Quote(p.Name), e.c.typeLabel(p.Type))
+			}
+		}
+		e.unknown(obj, known, "", partNames(m))
+	}
+}
+
+// optionalElement reports whether a part element may be left out: its type
+// has no required content.
+func optionalElement(s *xsd.Schema, id xsd.ElemID) bool { return false }
+
+func partNames(m *wsdl.Message) []string {
+	var n []string
+	for _, p := range m.Parts {
+		n = append(n, p.Name)
+	}
+	return n
+}
+
+// headers writes the header blocks given in "$headers", keyed by the
+// header element's local name (or the part name of a type part).
+func (e *encoder) headers(m *wsdl.Message, v any) {
+	ptr := pointer("", memberHeaders)
+	obj, ok := v.(map[string]any)
+	if !ok {
+		e.problem(ptr, "$headers is "+jsonType(v), "an object of SOAP headers")
+		return
+	}
+	body := e.w
+	e.w = xmlWriter{}
+	known := map[string]bool{}
+	var names []string
+	for _, h := range m.Headers {
+		name := h.Part.Name
+		if h.Part.Element != xsd.NoElem {
+			name = e.c.s.Element(h.Part.Element).Name.Local
+		}
+		names = append(names, name)
+		known[name] = true
+		hv, present := obj[name]
+		if !present {
+			continue
+		}
+		if h.Part.Element != xsd.NoElem {
+			e.element(h.Part.Element, hv, true, pointer(ptr, name), 1)
+		} else {
+			e.typedElement(xsd.QName{Space: h.Namespace, Local: h.Part.Name}, h.Part.Type, true, hv, pointer(ptr, name))
+		}
+	}
+	e.unknown(obj, known, ptr, names)
+	e.header = e.w.b
+	e.w = body
+}
+
+// unknown reports members of obj that are not known.
+func (e *encoder) unknown(obj map[string]any, known map[string]bool, ptr string, expected []string) {
+	var extra []string
+	for k := range obj {
+		if !known[k] {
+			extra = append(extra, k)
+		}
+	}
+	sort.Strings(extra)
+	for _, k := range extra {
+		exp := "no such member"
+		if len(expected) > 0 {
+			exp = "one of " + strings.Join(quoteAll(expected), ", ")
+		} else {
+			exp = "no members"
+		}
+		e.problem(pointer(ptr, k), "unknown member "+strconv.Quote(k), exp)
+	}
+}
+
+// element writes element declaration id with JSON value v.
+func (e *encoder) element(id xsd.ElemID, v any, present bool, ptr string, _ int) {
+	el := e.c.s.Element(id)
+	if !present {
+		e.problem(ptr, "missing required member", e.c.typeLabel(el.Type))
+		return
+	}
+	if el.Abstract {
+		e.problem(ptr, fmt.Sprintf("element %s is abstract", el.Name.Local), "one of its substitution group")
+		return
+	}
+	if el.Constraint.Kind == xsd.FixedValue && v == nil {
+		v = el.Constraint.Value
+	}
+	e.typedElement(el.Name, el.Type, el.Nillable, v, ptr)
+}
+
+// typedElement writes an element named q of declared type t.
+func (e *encoder) typedElement(q xsd.QName, t xsd.TypeID, nillable bool, v any, ptr string) {
+	if v == nil {
+		if !nillable {
+			e.problem(ptr, "null for an element that is not nillable", e.c.typeLabel(t))
+			return
+		}
+		e.w.start(q)
+		e.w.attr(xsd.QName{Space: xsd.NSXSI, Local: "nil"}, "true")
+		e.w.end()
+		return
+	}
+	actual := t
+	if obj, ok := v.(map[string]any); ok {
+		if tn, ok := obj[memberType]; ok {
+			actual = e.derived(t, tn, pointer(ptr, memberType))
+		}
+	}
+	ty := e.c.s.Type(actual)
+	if ty.Abstract {
+		e.problem(ptr, fmt.Sprintf("type %s is abstract", ty.Name.Local), "a \"$type\" member naming one of: "+strings.Join(e.derivedNames(t), ", "))
+		return
+	}
+	e.w.start(q)
+	if actual != t || e.encoded && !ty.Name.IsZero() && !ty.IsArray() {
+		name := ty.Name
+		if name.Space == xsd.NSXSD && e.encoded {
+			name.Space = xsd.NSXSD
+		}
+		e.w.attr(xsd.QName{Space: xsd.NSXSI, Local: "type"}, e.w.qnameValue(name))
+	}
+	e.content(actual, v, ptr)
+	e.w.end()
+}
+
+// derived finds the type named by "$type" among t and its derivations.
+func (e *encoder) derived(t xsd.TypeID, name any, ptr string) xsd.TypeID {
+	s, ok := name.(string)
+	if !ok {
+		e.problem(ptr, "$type is "+jsonType(name), "a type name")
+		return t
+	}
+	match := func(id xsd.TypeID) bool {
+		n := e.c.s.Type(id).Name
+		return n.Local == s || n.String() == s
+	}
+	if match(t) {
+		return t
+	}
+	for _, d := range e.c.s.Type(t).Derived {
+		if match(d) {
+			return d
+		}
+	}
+	e.problem(ptr, fmt.Sprintf("%q is not %s or a type derived from it", s, e.c.typeLabel(t)), "one of "+strings.Join(quoteAll(e.derivedNames(t)), ", "))
+	return t
+}
+
+func (e *encoder) derivedNames(t xsd.TypeID) []string {
+	var names []string
+	for _, id := range append([]xsd.TypeID{t}, e.c.s.Type(t).Derived...) {
+		if ty := e.c.s.Type(id); !ty.Abstract && !ty.Name.IsZero() {
+			names = append(names, ty.Name.Local)
+		}
+	}
+	return names
+}
+
+// content writes the attributes and content of an element of type id,
+// whose start tag is open.
+func (e *encoder) content(id xsd.TypeID, v any, ptr string) {
+	t := e.c.s.Type(id)
+	if t.Simple {
+		if s, ok := e.simple(id, v, ptr); ok {
+			e.w.text(s)
+		}
+		return
+	}
+	if t.Builtin == xsd.AnyType && t.Name == (xsd.QName{Space: xsd.NSXSD, Local: "anyType"}) {
+		e.anyValue(v, ptr)
+		return
+	}
+	if t.IsArray() {
+		e.soapArray(t, v, ptr)
+		return
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		if t.Content == xsd.ContentSimple && !hasRequiredAttr(t) {
+			// A scalar stands for {"$value": scalar}.
+			obj = map[string]any{memberValue: v}
+		} else {
+			e.problem(ptr, "got "+jsonType(v), "an object ("+e.c.typeLabel(id)+")")
+			return
+		}
+	}
+	p := e.c.plan(id)
+	used := map[string]bool{memberType: true}
+	for _, m := range p.members {
+		if m.kind != mAttr {
+			continue
+		}
+		a := &t.Attrs[m.attr]
+		av, present := obj[m.name]
+		used[m.name] = true
+		if !present || av == nil {
+			if a.Required && a.Constraint.Kind != xsd.FixedValue {
+				e.problem(pointer(ptr, m.name), "missing required attribute", e.c.typeLabel(a.Type))
+			}
+			continue
+		}
+		if s, ok := e.simple(a.Type, av, pointer(ptr, m.name)); ok {
+			e.w.attr(a.Name, s)
+		}
+	}
+	switch {
+	case t.Content == xsd.ContentSimple:
+		used[memberValue] = true
+		if tv, ok := obj[memberValue]; ok && tv != nil {
+			if s, ok := e.simple(t.Value, tv, pointer(ptr, memberValue)); ok {
+				e.w.text(s)
+			}
+		} else if !ok {
+			e.problem(pointer(ptr, memberValue), "missing the element's value", e.c.typeLabel(t.Value))
+		}
+	case t.Particle != nil:
+		if t.Content == xsd.ContentMixed {
+			used[memberValue] = true
+			if tv, ok := obj[memberValue].(string); ok {
+				e.w.text(tv)
+			}
+		}
+		e.particle(t.Particle, p, obj, ptr, true, used)
+	}
+	var names []string
+	for _, m := range p.members {
+		names = append(names, m.name)
+	}
+	if p.any {
+		names = append(names, memberAny)
+	}
+	known := used
+	for _, n := range names {
+		if !known[n] {
+			known[n] = true
+		}
+	}
+	e.unknown(obj, known, ptr, names)
+}
+
+func hasRequiredAttr(t *xsd.Type) bool {
+	for _, a := range t.Attrs {
+		if a.Required {
+			return true
+		}
+	}
+	return false
+}
+
+// present reports whether any member a particle can produce is in obj.
+func (e *encoder) present(pt *xsd.Particle, p *plan, obj map[string]any) bool {
+	switch pt.Kind {
+	case xsd.PAny:
+		_, ok := obj[memberAny]
+		return ok
+	case xsd.PElement:
+		if _, ok := obj[p.members[p.elemMem[pt.Element]].name]; ok {
+			return true
+		}
+		for _, sub := range e.c.s.Element(pt.Element).Substitutes {
+			if _, ok := obj[p.members[p.elemMem[sub]].name]; ok {
+				return true
+			}
+		}
+		return false
+	}
+	for i := range pt.Children {
+		if e.present(&pt.Children[i], p, obj) {
+			return true
+		}
+	}
+	return false
+}
+
+// particle writes the elements of a content model in schema order. must
+// says whether the particle has to appear (its enclosing groups do).
+func (e *encoder) particle(pt *xsd.Particle, p *plan, obj map[string]any, ptr string, must bool, used map[string]bool) {
+	required := must && pt.Min > 0
+	switch pt.Kind {
+	case xsd.PAny:
+		used[memberAny] = true
+		e.wildcard(obj[memberAny], pointer(ptr, memberAny), required)
+	case xsd.PElement:
+		e.elementParticle(pt, p, obj, ptr, required, used)
+	case xsd.PSequence, xsd.PAll:
+		here := required || e.present(pt, p, obj)
+		for i := range pt.Children {
+			e.particle(&pt.Children[i], p, obj, ptr, here, used)
+		}
+	case xsd.PChoice:
+		var chosen []int
+		for i := range pt.Children {
+			if e.present(&pt.Children[i], p, obj) {
+				chosen = append(chosen, i)
+			}
+		}
+		switch {
+		case len(chosen) == 0 && required:
+			e.problem(ptr, "missing a choice", "one of "+strings.Join(quoteAll(e.branchNames(pt, p)), ", "))
+		case len(chosen) > 1 && !pt.Repeated():
+			var got []string
+			for _, i := range chosen {
+				got = append(got, e.branchNames(&pt.Children[i], p)...)
+			}
+			e.problem(ptr, "members of more than one choice: "+strings.Join(quoteAll(got), ", "), "only one of "+strings.Join(quoteAll(e.branchNames(pt, p)), ", "))
+		}
+		for _, i := range chosen {
+			e.particle(&pt.Children[i], p, obj, ptr, true, used)
+		}
+		for i := range pt.Children {
+			e.markUsed(&pt.Children[i], p, used)
+		}
+	}
+}
+
+func (e *encoder) markUsed(pt *xsd.Particle, p *plan, used map[string]bool) {
+	switch pt.Kind {
+	case xsd.PElement:
+		used[p.members[p.elemMem[pt.Element]].name] = true
+	case xsd.PAny:
+		used[memberAny] = true
+	default:
+		for i := range pt.Children {
+			e.markUsed(&pt.Children[i], p, used)
+		}
+	}
+}
+
+// branchNames lists the member names a particle can produce, for messages.
+func (e *encoder) branchNames(pt *xsd.Particle, p *plan) []string {
+	switch pt.Kind {
+	case xsd.PElement:
+		return []string{p.members[p.elemMem[pt.Element]].name}
+	case xsd.PAny:
+		return []string{memberAny}
+	}
+	var out []string
+	for i := range pt.Children {
+		out = append(out, e.branchNames(&pt.Children[i], p)...)
+	}
+	return out
+}
+
+func (e *encoder) elementParticle(pt *xsd.Particle, p *plan, obj map[string]any, ptr string, required bool, used map[string]bool) {
+	s := e.c.s
+	ids := append([]xsd.ElemID{pt.Element}, s.Element(pt.Element).Substitutes...)
+	found := false
+	for _, id := range ids {
+		m := p.members[p.elemMem[id]]
+		used[m.name] = true
+		v, ok := obj[m.name]
+		if !ok {
+			continue
+		}
+		found = true
+		mptr := pointer(ptr, m.name)
+		if !m.repeated {
+			if v == nil && !s.Element(id).Nillable {
+				if required {
+					e.problem(mptr, "null for a required element that is not nillable", e.c.typeLabel(s.Element(id).Type))
+				}
+				continue
+			}
+			e.element(id, v, true, mptr, 1)
+			continue
+		}
+		items, isArr := v.([]any)
+		if !isArr {
+			if v == nil {
+				continue
+			}
+			e.problem(mptr, "got "+jsonType(v), "an array")
+			continue
+		}
+		if len(items) < pt.Min && required {
+			e.problem(mptr, fmt.Sprintf("%d items", len(items)), fmt.Sprintf("at least %d", pt.Min))
+		}
+		if pt.Max != xsd.Unbounded && len(items) > pt.Max && !parentRepeats(pt) {
+			e.problem(mptr, fmt.Sprintf("%d items", len(items)), fmt.Sprintf("at most %d", pt.Max))
+		}
+		for i, it := range items {
+			e.element(id, it, true, pointer(mptr, strconv.Itoa(i)), 1)
+		}
+	}
+	if !found && required {
+		m := p.members[p.elemMem[pt.Element]]
+		e.problem(pointer(ptr, m.name), "missing required member", e.c.typeLabel(s.Element(pt.Element).Type))
+	}
+}
+
+// parentRepeats is a conservative stand-in: occurrence limits of elements
+// inside repeated groups are checked against the element alone.
+func parentRepeats(*xsd.Particle) bool { return false }
+
+// wildcard writes "$any": an array of XML strings, each checked to be one
+// well-formed element.
+func (e *encoder) wildcard(v any, ptr string, required bool) {
+	if v == nil {
+		if required {
+			e.problem(ptr, "missing required wildcard content", "an array of XML strings")
+		}
+		return
+	}
+	items, ok := v.([]any)
+	if !ok {
+		items = []any{v}
+	}
+	for i, it := range items {
+		s, ok := it.(string)
+		iptr := pointer(ptr, strconv.Itoa(i))
+		if !ok {
+			e.problem(iptr, "got "+jsonType(it), "an XML string")
+			continue
+		}
+		if err := wellFormed(s); err != nil {
+			e.problem(iptr, "not well-formed XML: "+err.Error(), "one XML element")
+			continue
+		}
+		e.w.raw(s)
+	}
+}
+
+// wellFormed checks that s is one well-formed element.
+func wellFormed(s string) error {
+	d := xml.NewDecoder(strings.NewReader(s))
+	depth, roots := 0, 0
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			if roots != 1 {
+				return errors.New("want exactly one element")
+			}
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if depth == 0 {
+				roots++
+			}
+			depth++
+		case xml.EndElement:
+			depth--
+		case xml.CharData:
+			if depth == 0 && len(bytes.TrimSpace(t)) > 0 {
+				return errors.New("text outside the element")
+			}
+		case xml.Directive:
+			return errors.New("DTDs are not allowed")
+		}
+	}
+}
+
+// simple validates a JSON value for a simple type and returns its lexical
+// form.
+func (e *encoder) simple(id xsd.TypeID, v any, ptr string) (string, bool) {
+	t := e.c.s.Type(id)
+	switch t.Variety {
+	case xsd.List:
+		items, ok := v.([]any)
+		if !ok {
+			if s, isStr := v.(string); isStr {
+				return s, true
+			}
+			e.problem(ptr, "got "+jsonType(v), "an array (a list of "+t.Builtin.String()+")")
+			return "", false
+		}
+		parts := make([]string, 0, len(items))
+		okAll := true
+		for i, it := range items {
+			s, ok := e.simple(t.Item, it, pointer(ptr, strconv.Itoa(i)))
+			okAll = okAll && ok
+			parts = append(parts, s)
+		}
+		return strings.Join(parts, " "), okAll
+	case xsd.Union:
+		for _, m := range t.Members {
+			if s, ok, _ := fromJSON(e.c.s.Type(m), v); ok {
+				if good, _ := e.c.check(m).check(whitespace(e.c.s.Type(m), s)); good {
+					return s, true
+				}
+			}
+		}
+		e.problem(ptr, fmt.Sprintf("%s fits no member of the union", jsonType(v)), e.c.typeLabel(id))
+		return "", false
+	}
+	if t.Builtin == xsd.QNameType {
+		if s, ok := v.(string); ok && strings.HasPrefix(s, "{") {
+			if ns, local, ok := strings.Cut(s[1:], "}"); ok {
+				return e.w.qnameValue(xsd.QName{Space: ns, Local: local}), true
+			}
+		}
+	}
+	s, ok, exp := fromJSON(t, v)
+	if !ok {
+		e.problem(ptr, "got "+jsonType(v), exp)
+		return "", false
+	}
+	s = whitespace(t, s)
+	if good, exp := e.c.check(id).check(s); !good {
+		e.problem(ptr, fmt.Sprintf("%q does not fit %s", s, e.c.typeLabel(id)), exp)
+		return "", false
+	}
+	return s, true
+}
+
+// anyValue writes a value of xsd:anyType: scalars as text, objects as child
+// elements named by their members, arrays as repeated elements.
+func (e *encoder) anyValue(v any, ptr string) {
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if k == memberValue {
+				if s, ok := x[k].(string); ok {
+					e.w.text(s)
+				}
+				continue
+			}
+			if k == memberAny {
+				e.wildcard(x[k], pointer(ptr, k), false)
+				continue
+			}
+			if !validName(k) {
+				e.problem(pointer(ptr, k), "not an XML name", "a member name usable as an element name")
+				continue
+			}
+			items, isArr := x[k].([]any)
+			if !isArr {
+				items = []any{x[k]}
+			}
+			for i, it := range items {
+				e.w.start(xsd.QName{Local: k})
+				if it == nil {
+					e.w.attr(xsd.QName{Space: xsd.NSXSI, Local: "nil"}, "true")
+				} else {
+					iptr := pointer(ptr, k)
+					if isArr {
+						iptr = pointer(iptr, strconv.Itoa(i))
+					}
+					e.anyValue(it, iptr)
+				}
+				e.w.end()
+			}
+		}
+	case []any:
+		e.problem(ptr, "an array where one value is expected", "a string, number, boolean or object")
+	case string:
+		e.w.text(x)
+	case json.Number:
+		e.w.text(x.String())
+	case bool:
+		e.w.text(strconv.FormatBool(x))
+	}
+}
+
+func validName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		ok := r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= 0x80
+		if i > 0 {
+			ok = ok || r == '-' || r == '.' || r >= '0' && r <= '9'
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// soapArray writes a SOAP-encoded array: a JSON array of items.
+func (e *encoder) soapArray(t *xsd.Type, v any, ptr string) {
+	items, ok := v.([]any)
+	if !ok {
+		e.problem(ptr, "got "+jsonType(v), "an array")
+		return
+	}
+	item := e.c.s.Type(t.ArrayItem)
+	itemName := item.Name
+	if itemName.IsZero() {
+		itemName = xsd.QName{Space: xsd.NSXSD, Local: "anyType"}
+	}
+	enc := e.encNS()
+	if e.ver == wsdl.SOAP12 {
+		e.w.attr(xsd.QName{Space: enc, Local: "itemType"}, e.w.qnameValue(itemName))
+		e.w.attr(xsd.QName{Space: enc, Local: "arraySize"}, strconv.Itoa(len(items)))
+	} else {
+		e.w.attr(xsd.QName{Space: xsd.NSXSI, Local: "type"}, e.w.qnameValue(xsd.QName{Space: enc, Local: "Array"}))
+		e.w.attr(xsd.QName{Space: enc, Local: "arrayType"}, e.w.qnameValue(itemName)+"["+strconv.Itoa(len(items))+"]")
+	}
+	for i, it := range items {
+		e.typedElement(xsd.QName{Local: "item"}, t.ArrayItem, true, it, pointer(ptr, strconv.Itoa(i)))
+	}
+}

@@ -1,0 +1,332 @@
+package codec
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/big"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/soapbridge/soapbridge/internal/xsd"
+)
+
+// jsonKind is how a simple type's values appear in JSON.
+type jsonKind uint8
+
+const (
+	jString jsonKind = iota
+	jInteger
+	jNumber // decimal, float, double
+	jBoolean
+)
+
+func kindOf(b xsd.Builtin) jsonKind {
+	switch {
+	case b == xsd.Boolean:
+		return jBoolean
+	case b.IsInteger():
+		return jInteger
+	case b == xsd.Decimal || b == xsd.Float || b == xsd.Double:
+		return jNumber
+	}
+	return jString
+}
+
+// integer ranges of the bounded built-ins.
+var intRange = map[xsd.Builtin][2]string{
+	xsd.Long:               {"-9223372036854775808", "9223372036854775807"},
+	xsd.Int:                {"-2147483648", "2147483647"},
+	xsd.Short:              {"-32768", "32767"},
+	xsd.Byte:               {"-128", "127"},
+	xsd.UnsignedLong:       {"0", "18446744073709551615"},
+	xsd.UnsignedInt:        {"0", "4294967295"},
+	xsd.UnsignedShort:      {"0", "65535"},
+	xsd.UnsignedByte:       {"0", "255"},
+	xsd.NonNegativeInteger: {"0", ""},
+	xsd.PositiveInteger:    {"1", ""},
+	xsd.NonPositiveInteger: {"", "0"},
+	xsd.NegativeInteger:    {"", "-1"},
+}
+
+var (
+	reInteger = regexp.MustCompile(`^[+-]?[0-9]+$`)
+	reDecimal = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$`)
+	reFloat   = regexp.MustCompile(`^([+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?INF|NaN)$`)
+	// Lexical forms of the date and time types (XML Schema 1.0, timezone optional).
+	reTZ       = `(Z|[+-][0-9]{2}:[0-9]{2})?`
+	reDateTime = regexp.MustCompile(`^-?[0-9]{4,}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?` + reTZ + `$`)
+	reDate     = regexp.MustCompile(`^-?[0-9]{4,}-[0-9]{2}-[0-9]{2}` + reTZ + `$`)
+	reTime     = regexp.MustCompile(`^[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?` + reTZ + `$`)
+	reDuration = regexp.MustCompile(`^-?P([0-9]+Y)?([0-9]+M)?([0-9]+D)?(T([0-9]+H)?([0-9]+M)?([0-9]+(\.[0-9]+)?S)?)?$`)
+	reGYear    = regexp.MustCompile(`^-?[0-9]{4,}` + reTZ + `$`)
+	reGYM      = regexp.MustCompile(`^-?[0-9]{4,}-[0-9]{2}` + reTZ + `$`)
+	reGMD      = regexp.MustCompile(`^--[0-9]{2}-[0-9]{2}` + reTZ + `$`)
+	reGDay     = regexp.MustCompile(`^---[0-9]{2}` + reTZ + `$`)
+	reGMonth   = regexp.MustCompile(`^--[0-9]{2}(--)?` + reTZ + `$`)
+)
+
+// lexical checks a lexical value against its built-in type, after
+// whitespace processing. It returns a description of what was expected
+// when the value does not fit.
+func lexical(b xsd.Builtin, v string) (ok bool, expected string) {
+	switch {
+	case b == xsd.Boolean:
+		return v == "true" || v == "false" || v == "1" || v == "0", "a boolean"
+	case b.IsInteger():
+		if !reInteger.MatchString(v) {
+			return false, "an integer"
+		}
+		if r, bounded := intRange[b]; bounded {
+			n, _ := new(big.Int).SetString(strings.TrimPrefix(v, "+"), 10)
+			if r[0] != "" {
+				lo, _ := new(big.Int).SetString(r[0], 10)
+				if n.Cmp(lo) < 0 {
+					return false, fmt.Sprintf("a %s (at least %s)", b, r[0])
+				}
+			}
+			if r[1] != "" {
+				hi, _ := new(big.Int).SetString(r[1], 10)
+				if n.Cmp(hi) > 0 {
+					return false, fmt.Sprintf("a %s (at most %s)", b, r[1])
+				}
+			}
+		}
+		return true, ""
+	case b == xsd.Decimal:
+		return reDecimal.MatchString(v), "a decimal number"
+	case b == xsd.Float || b == xsd.Double:
+		return reFloat.MatchString(v), "a number"
+	case b == xsd.DateTime || b == xsd.DateTimeStamp:
+		return reDateTime.MatchString(v), "a dateTime like 2024-01-31T13:45:00Z"
+	case b == xsd.Date:
+		return reDate.MatchString(v), "a date like 2024-01-31"
+	case b == xsd.Time:
+		return reTime.MatchString(v), "a time like 13:45:00"
+	case b == xsd.Duration || b == xsd.DayTimeDuration || b == xsd.YearMonthDuration:
+		return reDuration.MatchString(v) && v != "P" && !strings.HasSuffix(v, "T"), "a duration like P1DT2H"
+	case b == xsd.GYear:
+		return reGYear.MatchString(v), "a year like 2024"
+	case b == xsd.GYearMonth:
+		return reGYM.MatchString(v), "a year and month like 2024-01"
+	case b == xsd.GMonthDay:
+		return reGMD.MatchString(v), "a month and day like --01-31"
+	case b == xsd.GDay:
+		return reGDay.MatchString(v), "a day like ---31"
+	case b == xsd.GMonth:
+		return reGMonth.MatchString(v), "a month like --01"
+	case b == xsd.Base64Binary:
+		_, err := base64.StdEncoding.DecodeString(stripSpace(v))
+		return err == nil, "base64 text"
+	case b == xsd.HexBinary:
+		_, err := hex.DecodeString(v)
+		return err == nil, "hexadecimal text"
+	}
+	return utf8.ValidString(v), "text"
+}
+
+func stripSpace(s string) string {
+	if !strings.ContainsAny(s, " \t\r\n") {
+		return s
+	}
+	return strings.Join(strings.Fields(s), "")
+}
+
+// whitespace applies a type's whiteSpace facet.
+func whitespace(t *xsd.Type, v string) string {
+	switch t.Facets.WhiteSpace {
+	case "collapse":
+		if strings.ContainsAny(v, " \t\r\n") {
+			return strings.Join(strings.Fields(v), " ")
+		}
+	case "replace":
+		return strings.Map(func(r rune) rune {
+			if r == '\t' || r == '\r' || r == '\n' {
+				return ' '
+			}
+			return r
+		}, v)
+	}
+	return v
+}
+
+// fromJSON turns a JSON scalar into the lexical value of simple type t.
+// Numbers keep every digit: json.Number carries the text as sent.
+func fromJSON(t *xsd.Type, v any) (string, bool, string) {
+	k := kindOf(t.Builtin)
+	switch x := v.(type) {
+	case string:
+		if k == jBoolean {
+			return x, x == "true" || x == "false", "a boolean"
+		}
+		return x, true, ""
+	case json.Number:
+		switch k {
+		case jInteger, jNumber:
+			s := x.String()
+			if k == jInteger {
+				// 1e3 or 10.0 are integers written as JSON numbers.
+				if !reInteger.MatchString(s) {
+					r, ok := new(big.Rat).SetString(s)
+					if !ok || !r.IsInt() {
+						return s, false, "an integer"
+					}
+					s = r.Num().String()
+				}
+			} else if t.Builtin == xsd.Decimal && strings.ContainsAny(s, "eE") {
+				r, ok := new(big.Rat).SetString(s)
+				if !ok {
+					return s, false, "a decimal number"
+				}
+				s = ratDecimal(r)
+			}
+			return s, true, ""
+		case jBoolean:
+			return x.String(), false, "a boolean (true or false)"
+		}
+		return x.String(), true, ""
+	case bool:
+		if k == jBoolean || k == jString && t.Builtin == xsd.AnySimpleType {
+			return strconv.FormatBool(x), true, ""
+		}
+		return strconv.FormatBool(x), false, describeKind(k)
+	}
+	return "", false, describeKind(k)
+}
+
+func describeKind(k jsonKind) string {
+	switch k {
+	case jInteger:
+		return "an integer"
+	case jNumber:
+		return "a number"
+	case jBoolean:
+		return "a boolean"
+	}
+	return "a string"
+}
+
+// ratDecimal writes an exact rational as a decimal without exponent.
+func ratDecimal(r *big.Rat) string {
+	if r.IsInt() {
+		return r.Num().String()
+	}
+	// Find the digits needed: denominators of decimal input are 10^n.
+	for prec := 1; prec <= 1000; prec++ {
+		s := r.FloatString(prec)
+		back, _ := new(big.Rat).SetString(s)
+		if back.Cmp(r) == 0 {
+			return s
+		}
+	}
+	return r.FloatString(30)
+}
+
+// toJSON appends the JSON form of a lexical value of simple type t.
+func toJSON(dst []byte, t *xsd.Type, v string) []byte {
+	switch kindOf(t.Builtin) {
+	case jBoolean:
+		switch v {
+		case "true", "1":
+			return append(dst, "true"...)
+		case "false", "0":
+			return append(dst, "false"...)
+		}
+	case jInteger:
+		if reInteger.MatchString(v) {
+			return appendNumber(dst, v)
+		}
+	case jNumber:
+		if reDecimal.MatchString(v) {
+			return appendNumber(dst, v)
+		}
+		if t.Builtin != xsd.Decimal && reFloat.MatchString(v) && !strings.Contains(v, "INF") && v != "NaN" {
+			if f, err := strconv.ParseFloat(v, 64); err == nil && !math.IsInf(f, 0) {
+				return appendNumber(dst, v)
+			}
+		}
+	}
+	return appendString(dst, v)
+}
+
+// appendNumber writes a valid XML number as a valid JSON number: no "+",
+// no leading zeros, no bare "." at either end.
+func appendNumber(dst []byte, v string) []byte {
+	neg := false
+	switch {
+	case strings.HasPrefix(v, "+"):
+		v = v[1:]
+	case strings.HasPrefix(v, "-"):
+		neg, v = true, v[1:]
+	}
+	mant, exp, _ := strings.Cut(v, "e")
+	if exp == "" && strings.Contains(v, "E") {
+		mant, exp, _ = strings.Cut(v, "E")
+	}
+	ip, fp, hasDot := strings.Cut(mant, ".")
+	ip = strings.TrimLeft(ip, "0")
+	if ip == "" {
+		ip = "0"
+	}
+	if neg {
+		dst = append(dst, '-')
+	}
+	dst = append(dst, ip...)
+	if hasDot && fp != "" {
+		dst = append(dst, '.')
+		dst = append(dst, fp...)
+	}
+	if exp != "" {
+		dst = append(dst, 'e')
+		dst = append(dst, strings.TrimPrefix(exp, "+")...)
+	}
+	return dst
+}
+
+// appendString appends a JSON string literal.
+func appendString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < 0x7f {
+			continue
+		}
+		if c >= 0x80 {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				dst = append(dst, s[start:i]...)
+				dst = append(dst, `\ufffd`...)
+				start = i + 1
+			} else if r == '\u2028' || r == '\u2029' {
+				dst = append(dst, s[start:i]...)
+				dst = append(dst, fmt.Sprintf(`\u%04x`, r)...)
+				start = i + size
+			}
+			i += size - 1
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		switch c {
+		case '"':
+			dst = append(dst, `\"`...)
+		case '\\':
+			dst = append(dst, `\\`...)
+		case '\n':
+			dst = append(dst, `\n`...)
+		case '\r':
+			dst = append(dst, `\r`...)
+		case '\t':
+			dst = append(dst, `\t`...)
+		default:
+			dst = append(dst, fmt.Sprintf(`\u%04x`, c)...)
+		}
+		start = i + 1
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
