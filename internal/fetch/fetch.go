@@ -265,6 +265,16 @@ func (l *Loader) shortName(uri string) string {
 // Documents lists the URIs of the documents loaded so far, in load order.
 func (l *Loader) Documents() []string { return append([]string(nil), l.order...) }
 
+// Warnings lists what the parser recovered from in the documents loaded so
+// far (see xmltree.Document.Warnings).
+func (l *Loader) Warnings() []string {
+	var w []string
+	for _, u := range l.order {
+		w = append(w, l.docs[u].Warnings...)
+	}
+	return w
+}
+
 // DocumentNames lists the short names (see xmltree.Document.Name) of the
 // documents loaded so far, in load order.
 func (l *Loader) DocumentNames() []string {

@@ -119,7 +119,11 @@ func Compile(ctx context.Context, l *fetch.Loader, entry string, mode Mode) (*Mo
 		return nil, err
 	}
 	c.m.Documents = l.DocumentNames()
-	c.m.Warnings = append(append([]string(nil), c.schema.Warnings...), c.warnings...)
+	parse := l.Warnings()
+	if c.strict && len(parse) > 0 {
+		return nil, fmt.Errorf("wsdl: %s", parse[0])
+	}
+	c.m.Warnings = append(append(parse, c.schema.Warnings...), c.warnings...)
 	return c.m, nil
 }
 

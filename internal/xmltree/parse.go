@@ -1,88 +1,87 @@
 package xmltree
 
 import (
-	"bytes"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/soapbridge/soapbridge/internal/xmltok"
 )
 
 // NSXML is the namespace bound to the xml prefix.
-const NSXML = "http://www.w3.org/XML/1998/namespace"
+const NSXML = xmltok.NSXML
 
 // MaxDepth is the deepest element nesting Parse accepts.
 const MaxDepth = 256
 
-// Parse reads a whole document. uri names it in errors and is recorded as
-// Document.URI. Errors carry the line: "svc.wsdl: line 12: ...".
-func Parse(data []byte, uri string) (*Document, error) {
-	doc := &Document{URI: uri}
-	d := xml.NewDecoder(bytes.NewReader(bytes.TrimLeft(data, "\ufeff \t\r\n")))
-	d.Strict = true
-	d.CharsetReader = func(label string, r io.Reader) (io.Reader, error) {
-		switch strings.ToLower(label) {
-		case "iso-8859-1", "latin1", "us-ascii", "ascii":
-			b, err := io.ReadAll(r)
-			if err != nil {
-				return nil, err
-			}
-			out := make([]rune, len(b))
-			for i, c := range b {
-				out[i] = rune(c)
-			}
-			return strings.NewReader(string(out)), nil
+// wellKnownPrefixes are the namespaces sloppy WSDLs mean when they use these
+// prefixes without declaring them.
+var wellKnownPrefixes = map[string]string{
+	"xs": "http://www.w3.org/2001/XMLSchema", "xsd": "http://www.w3.org/2001/XMLSchema", "s": "http://www.w3.org/2001/XMLSchema",
+	"xsi":      "http://www.w3.org/2001/XMLSchema-instance",
+	"wsdl":     "http://schemas.xmlsoap.org/wsdl/",
+	"soap":     "http://schemas.xmlsoap.org/wsdl/soap/",
+	"soap12":   "http://schemas.xmlsoap.org/wsdl/soap12/",
+	"http":     "http://schemas.xmlsoap.org/wsdl/http/",
+	"mime":     "http://schemas.xmlsoap.org/wsdl/mime/",
+	"soapenc":  "http://schemas.xmlsoap.org/soap/encoding/",
+	"SOAP-ENC": "http://schemas.xmlsoap.org/soap/encoding/",
+	"wsp":      "http://schemas.xmlsoap.org/ws/2004/09/policy",
+	"wsu":      "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd",
+	"sp":       "http://docs.oasis-open.org/ws-sx/ws-securitypolicy/200702",
+	"wsam":     "http://www.w3.org/2007/05/addressing/metadata",
+	"wsaw":     "http://www.w3.org/2006/05/addressing/wsdl",
+	"xmime":    "http://www.w3.org/2005/05/xmlmime",
+}
+
+// Parse reads a whole document. name names it in errors ("svc.wsdl: line
+// 12: ..."); the caller sets Document.URI and Name.
+func Parse(data []byte, name string) (*Document, error) {
+	doc := &Document{URI: name}
+	d := xmltok.NewDecoderBytes(data, xmltok.Limits{MaxDepth: MaxDepth})
+	d.Undeclared = func(prefix string) (string, bool) {
+		uri, known := wellKnownPrefixes[prefix]
+		if !known {
+			uri = "urn:soapbridge:undeclared-prefix:" + prefix
 		}
-		return nil, fmt.Errorf("unsupported encoding %q", label)
+		doc.Warnings = append(doc.Warnings, fmt.Sprintf("%s:%d: namespace prefix %q is not declared; read as %s", DisplayName(name), d.Line(), prefix, uri))
+		return uri, true
 	}
 	var stack []*Element
-	var text strings.Builder
+	var text []byte
 	for {
-		tok, err := d.Token()
-		if err == io.EOF {
+		tok, err := d.Next()
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			var se *xml.SyntaxError
+			var se *xmltok.SyntaxError
 			if errors.As(err, &se) {
-				return nil, fmt.Errorf("%s: line %d: %s", DisplayName(uri), se.Line, se.Msg)
+				return nil, fmt.Errorf("%s: line %d: %s", DisplayName(name), se.Line, se.Msg)
 			}
-			line, _ := d.InputPos()
-			return nil, fmt.Errorf("%s: line %d: %v", DisplayName(uri), line, err)
+			return nil, fmt.Errorf("%s: %w", DisplayName(name), err)
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if len(stack) >= MaxDepth {
-				line, _ := d.InputPos()
-				return nil, fmt.Errorf("%s: line %d: elements nested deeper than %d", DisplayName(uri), line, MaxDepth)
-			}
-			line, _ := d.InputPos()
+		switch tok.Kind {
+		case xmltok.StartElement:
 			var parent *Element
-			scope := (*Scope)(nil)
+			var scope *Scope
 			if len(stack) > 0 {
 				parent = stack[len(stack)-1]
 				scope = parent.Scope
 			}
-			el := &Element{Name: Name(t.Name), Line: line, Doc: doc}
+			el := &Element{Name: Name(tok.Name), Line: d.Line(), Doc: doc}
 			var decl *Scope
-			for _, a := range t.Attr {
-				switch {
-				case a.Name.Space == "xmlns":
+			for _, a := range tok.Attr {
+				if a.Name.Space == xmltok.NSXMLNS {
 					if decl == nil {
 						decl = &Scope{parent: scope}
 					}
 					decl.prefixes = append(decl.prefixes, a.Name.Local)
-					decl.uris = append(decl.uris, a.Value)
-				case a.Name.Space == "" && a.Name.Local == "xmlns":
-					if decl == nil {
-						decl = &Scope{parent: scope}
-					}
-					decl.prefixes = append(decl.prefixes, "")
-					decl.uris = append(decl.uris, a.Value)
-				default:
-					el.Attrs = append(el.Attrs, Attr{Name: Name(a.Name), Value: a.Value})
+					decl.uris = append(decl.uris, string(a.Value))
+					continue
 				}
+				el.Attrs = append(el.Attrs, Attr{Name: Name(a.Name), Value: string(a.Value)})
 			}
 			if decl != nil {
 				scope = decl
@@ -90,31 +89,23 @@ func Parse(data []byte, uri string) (*Document, error) {
 			el.Scope = scope
 			if parent != nil {
 				parent.Children = append(parent.Children, el)
-			} else if doc.Root == nil {
+			} else {
 				doc.Root = el
 			}
 			stack = append(stack, el)
-			text.Reset()
-		case xml.EndElement:
+			text = text[:0]
+		case xmltok.EndElement:
 			el := stack[len(stack)-1]
-			if len(el.Children) == 0 {
-				el.Text = text.String()
+			if len(el.Children) == 0 && len(text) > 0 {
+				el.Text = strings.Clone(string(text))
 			}
-			text.Reset()
+			text = text[:0]
 			stack = stack[:len(stack)-1]
-		case xml.CharData:
-			if len(stack) > 0 {
-				text.Write(t)
-			}
-		case xml.Directive:
-			if bytes.Contains(t, []byte("<!ENTITY")) || bytes.Contains(t, []byte("ENTITY")) {
-				line, _ := d.InputPos()
-				return nil, fmt.Errorf("%s: line %d: DTD entity declarations are not allowed", DisplayName(uri), line)
+		case xmltok.Text:
+			if len(stack) > 0 && len(stack[len(stack)-1].Children) == 0 {
+				text = append(text, tok.Text...)
 			}
 		}
-	}
-	if doc.Root == nil {
-		return nil, fmt.Errorf("%s: no root element", DisplayName(uri))
 	}
 	return doc, nil
 }

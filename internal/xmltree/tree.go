@@ -82,6 +82,9 @@ type Document struct {
 	// document of a compile, or the URI.
 	Name string
 	Root *Element
+	// Warnings are problems the parser recovered from (undeclared
+	// namespace prefixes), each "name:line: message".
+	Warnings []string
 }
 
 // Attr returns the value of the attribute with no namespace named local.

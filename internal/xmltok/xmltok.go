@@ -1,0 +1,942 @@
+package xmltok
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// Namespace URIs reported for special attributes.
+const (
+	NSXML   = "http://www.w3.org/XML/1998/namespace"
+	NSXMLNS = "http://www.w3.org/2000/xmlns/"
+)
+
+// Kind is the kind of a token.
+type Kind uint8
+
+const (
+	StartElement Kind = iota + 1
+	EndElement
+	// Text is character data: references decoded, CDATA included,
+	// line ends normalized to \n. Whitespace-only text is reported too.
+	Text
+)
+
+// Name is a resolved name. Space is the namespace URI, "" for none.
+type Name struct{ Space, Local string }
+
+// Attr is an attribute. Namespace declarations are reported as attributes
+// too: xmlns:p="u" is {NSXMLNS, "p"} and xmlns="u" is {NSXMLNS, ""}.
+type Attr struct {
+	Name Name
+	// Value is entity-decoded and normalized (tab, CR and LF become
+	// spaces); valid until the next call to Next.
+	Value []byte
+}
+
+// Token is one token. Attr and Text are valid until the next call to Next.
+type Token struct {
+	Kind   Kind
+	Name   Name   // StartElement, EndElement
+	Prefix string // the prefix of the element name as written
+	Attr   []Attr // StartElement
+	Text   []byte // Text
+}
+
+// Limits bound what a Decoder accepts. Zero fields take the defaults.
+type Limits struct {
+	MaxDepth     int // element nesting; default 256
+	MaxTokenSize int // bytes of one tag, text run, comment...; default 16 MiB
+	MaxAttrs     int // attributes of one element; default 256
+}
+
+// SyntaxError is malformed or refused input.
+type SyntaxError struct {
+	Line int
+	Msg  string
+}
+
+func (e *SyntaxError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
+
+type binding struct{ prefix, uri string }
+
+type openElem struct {
+	raw   string // qualified name as written, for matching the end tag
+	name  Name
+	mark  int // len(ns) before the element's declarations
+	prfix string
+}
+
+type rawAttr struct {
+	prefix, local []byte
+	value         []byte
+}
+
+// Decoder tokenizes one document.
+type Decoder struct {
+	// Undeclared, when set, is asked for the namespace of a prefix that
+	// has no declaration in scope, instead of failing: lenient readers of
+	// sloppy documents use it. Its answer binds the prefix from then on.
+	Undeclared func(prefix string) (uri string, ok bool)
+
+	r   io.Reader
+	buf []byte
+	pos int // next byte to read in buf
+	// base is the document offset of buf[0].
+	base   int64
+	eof    bool
+	rerr   error
+	lim    Limits
+	intern map[string]string
+
+	ns    []binding
+	stack []openElem
+
+	tokStart int // buf offset of the last token's start
+	// Line bookkeeping: newlines before linePos (a document offset) are
+	// counted in line.
+	line    int
+	linePos int64
+
+	attrs    []Attr
+	raws     []rawAttr
+	scratch  []byte // decoded text and attribute values
+	pendEnd  bool   // an empty-element tag's end is due
+	rootSeen bool
+	done     bool // the root element has closed
+	skipping bool
+	err      error
+	latin1   bool
+	started  bool
+}
+
+const readSize = 64 << 10
+
+// NewDecoder returns a Decoder reading r.
+func NewDecoder(r io.Reader, lim Limits) *Decoder {
+	d := newDecoder(lim)
+	d.r = r
+	d.buf = make([]byte, 0, readSize)
+	return d
+}
+
+// NewDecoderBytes returns a Decoder for an in-memory document, which it
+// reads without copying.
+func NewDecoderBytes(b []byte, lim Limits) *Decoder {
+	d := newDecoder(lim)
+	d.buf = b
+	d.eof = true
+	return d
+}
+
+func newDecoder(lim Limits) *Decoder {
+	if lim.MaxDepth <= 0 {
+		lim.MaxDepth = 256
+	}
+	if lim.MaxTokenSize <= 0 {
+		lim.MaxTokenSize = 16 << 20
+	}
+	if lim.MaxAttrs <= 0 {
+		lim.MaxAttrs = 256
+	}
+	return &Decoder{lim: lim, intern: make(map[string]string), line: 1}
+}
+
+// errorf records a syntax error at the current position.
+func (d *Decoder) errorf(format string, args ...any) error {
+	if d.err == nil {
+		d.err = &SyntaxError{Line: d.lineAt(d.pos), Msg: fmt.Sprintf(format, args...)}
+	}
+	return d.err
+}
+
+// lineAt returns the line of buffer offset off.
+func (d *Decoder) lineAt(off int) int {
+	abs := d.base + int64(off)
+	if abs > d.linePos {
+		from := int(d.linePos - d.base)
+		if from < 0 {
+			from = 0
+		}
+		if off > len(d.buf) {
+			off = len(d.buf)
+		}
+		d.line += bytes.Count(d.buf[from:off], nl)
+		d.linePos = abs
+	}
+	return d.line
+}
+
+var nl = []byte{'\n'}
+
+// Line returns the 1-based line where the last token started.
+func (d *Decoder) Line() int { return d.lineAt(d.tokStart) }
+
+// Offset returns the byte offset where the last token started.
+func (d *Decoder) Offset() int64 { return d.base + int64(d.tokStart) }
+
+// Depth is the element depth after the last token.
+func (d *Decoder) Depth() int { return len(d.stack) }
+
+// LookupPrefix resolves a prefix in the scope of the current element; ""
+// is the default namespace.
+func (d *Decoder) LookupPrefix(prefix string) (string, bool) {
+	if prefix == "xml" {
+		return NSXML, true
+	}
+	for i := len(d.ns) - 1; i >= 0; i-- {
+		if d.ns[i].prefix == prefix {
+			return d.ns[i].uri, true
+		}
+	}
+	if prefix == "" {
+		return "", true
+	}
+	return "", false
+}
+
+// resolveUndeclared looks a prefix up, asking Undeclared when it has no
+// declaration; an answer is bound at the root so it holds from then on.
+func (d *Decoder) resolveUndeclared(prefix string) (string, bool) {
+	if u, ok := d.LookupPrefix(prefix); ok {
+		return u, true
+	}
+	if d.Undeclared == nil {
+		return "", false
+	}
+	u, ok := d.Undeclared(prefix)
+	if ok {
+		d.ns = append([]binding{{prefix, u}}, d.ns...)
+		for i := range d.stack {
+			d.stack[i].mark++
+		}
+	}
+	return u, ok
+}
+
+// more reads more input, keeping buf[d.tokStart:] (the token being read).
+// It returns false at the end of input.
+func (d *Decoder) more() bool {
+	if d.eof {
+		return false
+	}
+	// Drop what is before the current token, counting its lines first.
+	if d.tokStart > 0 {
+		d.lineAt(d.tokStart)
+		n := copy(d.buf, d.buf[d.tokStart:])
+		d.base += int64(d.tokStart)
+		d.pos -= d.tokStart
+		d.buf = d.buf[:n]
+		d.tokStart = 0
+	}
+	if len(d.buf) >= d.lim.MaxTokenSize+8 {
+		d.errorf("a token is larger than %d bytes", d.lim.MaxTokenSize)
+		return false
+	}
+	if cap(d.buf)-len(d.buf) < readSize/2 {
+		nb := make([]byte, len(d.buf), 2*cap(d.buf)+readSize)
+		copy(nb, d.buf)
+		d.buf = nb
+	}
+	for {
+		n, err := d.r.Read(d.buf[len(d.buf):cap(d.buf)])
+		if d.latin1 && n > 0 {
+			d.buf = d.buf[:len(d.buf)+n]
+			d.toUTF8(len(d.buf) - n)
+		} else {
+			d.buf = d.buf[:len(d.buf)+n]
+		}
+		if err != nil {
+			d.eof = true
+			if !errors.Is(err, io.EOF) {
+				d.rerr = err
+			}
+			return n > 0
+		}
+		if n > 0 {
+			return true
+		}
+	}
+}
+
+// toUTF8 converts ISO-8859-1 bytes from buf[from:] in place (growing buf).
+func (d *Decoder) toUTF8(from int) {
+	high := 0
+	for _, c := range d.buf[from:] {
+		if c >= 0x80 {
+			high++
+		}
+	}
+	if high == 0 {
+		return
+	}
+	src := append([]byte(nil), d.buf[from:]...)
+	out := d.buf[:from]
+	for _, c := range src {
+		if c < 0x80 {
+			out = append(out, c)
+		} else {
+			out = utf8.AppendRune(out, rune(c))
+		}
+	}
+	d.buf = out
+}
+
+// Next returns the next token, or io.EOF after the root element has closed.
+func (d *Decoder) Next() (Token, error) {
+	if d.err != nil {
+		return Token{}, d.err
+	}
+	if !d.started {
+		d.started = true
+		if err := d.prolog(); err != nil {
+			return Token{}, err
+		}
+	}
+	if d.pendEnd {
+		d.pendEnd = false
+		return d.popEnd(), nil
+	}
+	for {
+		d.tokStart = d.pos
+		if d.pos >= len(d.buf) && !d.more() {
+			return d.atEOF()
+		}
+		if d.buf[d.pos] != '<' {
+			tok, ok, err := d.text()
+			if err != nil || ok {
+				return tok, err
+			}
+			continue
+		}
+		if d.pos+1 >= len(d.buf) && !d.more() {
+			return Token{}, d.errorf("unexpected end of input after <")
+		}
+		switch d.buf[d.pos+1] {
+		case '/':
+			return d.endTag()
+		case '?':
+			if err := d.skipPast("?>", "processing instruction"); err != nil {
+				return Token{}, err
+			}
+		case '!':
+			tok, ok, err := d.bang()
+			if err != nil || ok {
+				return tok, err
+			}
+		default:
+			return d.startTag()
+		}
+	}
+}
+
+func (d *Decoder) atEOF() (Token, error) {
+	if d.rerr != nil {
+		return Token{}, d.rerr
+	}
+	if d.err != nil {
+		return Token{}, d.err
+	}
+	if len(d.stack) > 0 {
+		return Token{}, d.errorf("unexpected end of input: <%s> is not closed", d.stack[len(d.stack)-1].raw)
+	}
+	if !d.rootSeen {
+		return Token{}, d.errorf("no root element")
+	}
+	return Token{}, io.EOF
+}
+
+// find returns the offset of sep at or after from (a buf offset), reading
+// more input as needed, or -1 at the end of input.
+func (d *Decoder) find(from int, sep string) int {
+	for {
+		if i := bytes.Index(d.buf[from:], []byte(sep)); i >= 0 {
+			return from + i
+		}
+		// Keep the tail that may hold a partial separator.
+		back := len(d.buf) - len(sep) + 1
+		if back < from {
+			back = from
+		}
+		rel := back - d.tokStart
+		if !d.more() {
+			return -1
+		}
+		from = d.tokStart + rel
+	}
+}
+
+func (d *Decoder) skipPast(sep, what string) error {
+	i := d.find(d.pos+2, sep)
+	if i < 0 {
+		return d.errorf("unterminated %s", what)
+	}
+	d.pos = i + len(sep)
+	return nil
+}
+
+// bang handles <!-- -->, <![CDATA[ ]]> and <!DOCTYPE>.
+func (d *Decoder) bang() (Token, bool, error) {
+	for len(d.buf)-d.pos < 9 && d.more() {
+	}
+	rest := d.buf[d.pos:]
+	switch {
+	case bytes.HasPrefix(rest, []byte("<!--")):
+		i := d.find(d.pos+4, "-->")
+		if i < 0 {
+			return Token{}, false, d.errorf("unterminated comment")
+		}
+		d.pos = i + 3
+		return Token{}, false, nil
+	case bytes.HasPrefix(rest, []byte("<![CDATA[")):
+		if len(d.stack) == 0 {
+			return Token{}, false, d.errorf("CDATA section outside the root element")
+		}
+		i := d.find(d.pos+9, "]]>")
+		if i < 0 {
+			return Token{}, false, d.errorf("unterminated CDATA section")
+		}
+		start := d.tokStart + 9
+		d.pos = i + 3
+		text := d.buf[start:i]
+		if bytes.IndexByte(text, '\r') >= 0 {
+			d.scratch = normalizeNewlines(d.scratch[:0], text)
+			text = d.scratch
+		}
+		return Token{Kind: Text, Text: text}, true, nil
+	case bytes.HasPrefix(rest, []byte("<!DOCTYPE")):
+		return Token{}, false, d.doctype()
+	}
+	return Token{}, false, d.errorf("malformed markup after <!")
+}
+
+// doctype skips a document type declaration, refusing entity declarations.
+func (d *Decoder) doctype() error {
+	if d.rootSeen {
+		return d.errorf("DOCTYPE after the root element")
+	}
+	i := d.pos + 9
+	for {
+		for i >= len(d.buf) {
+			rel := i - d.tokStart
+			if !d.more() {
+				return d.errorf("unterminated DOCTYPE")
+			}
+			i = d.tokStart + rel
+		}
+		switch d.buf[i] {
+		case '[':
+			end := d.find(i, "]")
+			if end < 0 {
+				return d.errorf("unterminated DOCTYPE")
+			}
+			if bytes.Contains(d.buf[i:end], []byte("<!ENTITY")) {
+				return d.errorf("DTD entity declarations are not allowed")
+			}
+			i = end + 1
+			continue
+		case '>':
+			d.pos = i + 1
+			return nil
+		}
+		i++
+	}
+}
+
+// text reads character data up to the next '<'.
+func (d *Decoder) text() (Token, bool, error) {
+	end := bytes.IndexByte(d.buf[d.pos:], '<')
+	for end < 0 {
+		rel := len(d.buf) - d.tokStart
+		if !d.more() {
+			end = len(d.buf) - d.pos
+			break
+		}
+		if i := bytes.IndexByte(d.buf[d.tokStart+rel:], '<'); i >= 0 {
+			end = rel + i - (d.pos - d.tokStart)
+		}
+	}
+	if d.err != nil {
+		return Token{}, false, d.err
+	}
+	if end > d.lim.MaxTokenSize {
+		return Token{}, false, d.errorf("a text run is larger than %d bytes", d.lim.MaxTokenSize)
+	}
+	raw := d.buf[d.pos : d.pos+end]
+	d.pos += end
+	if len(d.stack) == 0 {
+		if len(bytes.TrimSpace(raw)) > 0 {
+			if d.done {
+				return Token{}, false, d.errorf("text after the root element")
+			}
+			return Token{}, false, d.errorf("text before the root element")
+		}
+		return Token{}, false, nil
+	}
+	if d.skipping {
+		return Token{Kind: Text}, true, nil
+	}
+	text := raw
+	if bytes.IndexByte(raw, '&') >= 0 || bytes.IndexByte(raw, '\r') >= 0 {
+		var err error
+		d.scratch, err = d.unescape(d.scratch[:0], raw, false)
+		if err != nil {
+			return Token{}, false, err
+		}
+		text = d.scratch
+	}
+	if bytes.Contains(raw, []byte("]]>")) {
+		return Token{}, false, d.errorf("]]> in text")
+	}
+	return Token{Kind: Text, Text: text}, true, nil
+}
+
+func normalizeNewlines(dst, s []byte) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '\r' {
+			if i+1 < len(s) && s[i+1] == '\n' {
+				continue
+			}
+			c = '\n'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// unescape decodes references in raw into dst. For attribute values, tab,
+// CR and LF become spaces first.
+func (d *Decoder) unescape(dst, raw []byte, attr bool) ([]byte, error) {
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch c {
+		case '\r':
+			if i+1 < len(raw) && raw[i+1] == '\n' {
+				i++
+			}
+			if attr {
+				dst = append(dst, ' ')
+			} else {
+				dst = append(dst, '\n')
+			}
+			continue
+		case '\n', '\t':
+			if attr {
+				dst = append(dst, ' ')
+				continue
+			}
+		case '&':
+			semi := bytes.IndexByte(raw[i:], ';')
+			if semi < 0 {
+				return nil, d.errorf("& not followed by a reference")
+			}
+			ref := raw[i+1 : i+semi]
+			var err error
+			if dst, err = d.reference(dst, ref); err != nil {
+				return nil, err
+			}
+			i += semi
+			continue
+		}
+		dst = append(dst, c)
+	}
+	return dst, nil
+}
+
+func (d *Decoder) reference(dst, ref []byte) ([]byte, error) {
+	switch string(ref) {
+	case "lt":
+		return append(dst, '<'), nil
+	case "gt":
+		return append(dst, '>'), nil
+	case "amp":
+		return append(dst, '&'), nil
+	case "quot":
+		return append(dst, '"'), nil
+	case "apos":
+		return append(dst, '\''), nil
+	}
+	if len(ref) > 1 && ref[0] == '#' {
+		var n uint64
+		digits := ref[1:]
+		base := uint64(10)
+		if digits[0] == 'x' {
+			base, digits = 16, digits[1:]
+		}
+		if len(digits) == 0 || len(digits) > 8 {
+			return nil, d.errorf("malformed character reference &%s;", ref)
+		}
+		for _, c := range digits {
+			var v byte
+			switch {
+			case c >= '0' && c <= '9':
+				v = c - '0'
+			case base == 16 && c >= 'a' && c <= 'f':
+				v = c - 'a' + 10
+			case base == 16 && c >= 'A' && c <= 'F':
+				v = c - 'A' + 10
+			default:
+				return nil, d.errorf("malformed character reference &%s;", ref)
+			}
+			n = n*base + uint64(v)
+		}
+		r := rune(n)
+		if !isXMLChar(r) {
+			return nil, d.errorf("character reference &%s; is not a character XML allows", ref)
+		}
+		return utf8.AppendRune(dst, r), nil
+	}
+	return nil, d.errorf("unknown entity &%s;", ref)
+}
+
+func isXMLChar(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D || r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
+}
+
+// tagEnd finds the '>' ending the tag that starts at d.tokStart, outside
+// quoted attribute values.
+func (d *Decoder) tagEnd() int {
+	i := d.pos
+	var quote byte
+	for {
+		for ; i < len(d.buf); i++ {
+			c := d.buf[i]
+			if quote != 0 {
+				// Jump to the closing quote.
+				j := bytes.IndexByte(d.buf[i:], quote)
+				if j < 0 {
+					i = len(d.buf)
+					break
+				}
+				i += j
+				quote = 0
+				continue
+			}
+			switch c {
+			case '"', '\'':
+				quote = c
+			case '>':
+				return i
+			}
+		}
+		rel := i - d.tokStart
+		if !d.more() {
+			return -1
+		}
+		i = d.tokStart + rel
+	}
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
+
+func isNameByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.' || c == ':' || c >= 0x80
+}
+
+func (d *Decoder) internBytes(b []byte) string {
+	if s, ok := d.intern[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(d.intern) < 1<<16 {
+		d.intern[s] = s
+	}
+	return s
+}
+
+// splitName splits a QName and checks its shape.
+func (d *Decoder) splitName(b []byte) (prefix, local []byte, err error) {
+	if len(b) == 0 {
+		return nil, nil, d.errorf("missing name")
+	}
+	if c := b[0]; c >= '0' && c <= '9' || c == '-' || c == '.' {
+		return nil, nil, d.errorf("invalid name %q", b)
+	}
+	if i := bytes.IndexByte(b, ':'); i >= 0 {
+		prefix, local = b[:i], b[i+1:]
+		if len(prefix) == 0 || len(local) == 0 || bytes.IndexByte(local, ':') >= 0 {
+			return nil, nil, d.errorf("invalid name %q", b)
+		}
+		return prefix, local, nil
+	}
+	return nil, b, nil
+}
+
+func (d *Decoder) startTag() (Token, error) {
+	if d.done {
+		return Token{}, d.errorf("a second root element")
+	}
+	end := d.tagEnd()
+	if end < 0 {
+		return Token{}, d.errorf("unterminated start tag")
+	}
+	if end-d.tokStart > d.lim.MaxTokenSize {
+		return Token{}, d.errorf("a tag is larger than %d bytes", d.lim.MaxTokenSize)
+	}
+	tag := d.buf[d.tokStart+1 : end]
+	d.pos = end + 1
+	empty := false
+	if len(tag) > 0 && tag[len(tag)-1] == '/' {
+		empty = true
+		tag = tag[:len(tag)-1]
+	}
+	// Element name.
+	n := 0
+	for n < len(tag) && isNameByte(tag[n]) {
+		n++
+	}
+	rawName := tag[:n]
+	prefix, local, err := d.splitName(rawName)
+	if err != nil {
+		return Token{}, err
+	}
+	if len(d.stack) >= d.lim.MaxDepth {
+		return Token{}, d.errorf("elements nested deeper than %d", d.lim.MaxDepth)
+	}
+	// Attributes.
+	d.raws = d.raws[:0]
+	rest := tag[n:]
+	for {
+		i := 0
+		for i < len(rest) && isSpace(rest[i]) {
+			i++
+		}
+		if i == len(rest) {
+			break
+		}
+		if i == 0 {
+			return Token{}, d.errorf("malformed start tag <%s>", rawName)
+		}
+		rest = rest[i:]
+		j := 0
+		for j < len(rest) && isNameByte(rest[j]) {
+			j++
+		}
+		an := rest[:j]
+		rest = rest[j:]
+		for len(rest) > 0 && isSpace(rest[0]) {
+			rest = rest[1:]
+		}
+		if len(an) == 0 || len(rest) == 0 || rest[0] != '=' {
+			return Token{}, d.errorf("attribute %q of <%s> has no value", an, rawName)
+		}
+		rest = rest[1:]
+		for len(rest) > 0 && isSpace(rest[0]) {
+			rest = rest[1:]
+		}
+		if len(rest) == 0 || rest[0] != '"' && rest[0] != '\'' {
+			return Token{}, d.errorf("attribute %q of <%s> is not quoted", an, rawName)
+		}
+		q := rest[0]
+		k := bytes.IndexByte(rest[1:], q)
+		if k < 0 {
+			return Token{}, d.errorf("unterminated attribute value")
+		}
+		val := rest[1 : 1+k]
+		rest = rest[k+2:]
+		if bytes.IndexByte(val, '<') >= 0 {
+			return Token{}, d.errorf("< in the value of attribute %q", an)
+		}
+		ap, al, err := d.splitName(an)
+		if err != nil {
+			return Token{}, err
+		}
+		if len(d.raws) >= d.lim.MaxAttrs {
+			return Token{}, d.errorf("more than %d attributes on <%s>", d.lim.MaxAttrs, rawName)
+		}
+		d.raws = append(d.raws, rawAttr{prefix: ap, local: al, value: val})
+	}
+	// Namespace declarations first: they apply to the element itself.
+	mark := len(d.ns)
+	for _, a := range d.raws {
+		switch {
+		case a.prefix == nil && string(a.local) == "xmlns":
+			d.ns = append(d.ns, binding{"", d.internBytes(a.value)})
+		case string(a.prefix) == "xmlns":
+			if len(a.value) == 0 {
+				return Token{}, d.errorf("xmlns:%s cannot be undeclared in XML 1.0", a.local)
+			}
+			d.ns = append(d.ns, binding{d.internBytes(a.local), d.internBytes(a.value)})
+		}
+	}
+	elem := openElem{raw: d.internBytes(rawName), mark: mark}
+	elem.prfix = d.internBytes(prefix)
+	uri, ok := d.resolveUndeclared(elem.prfix)
+	if !ok {
+		return Token{}, d.errorf("undeclared namespace prefix %q on <%s>", prefix, rawName)
+	}
+	elem.name = Name{Space: uri, Local: d.internBytes(local)}
+	d.stack = append(d.stack, elem)
+	d.rootSeen = true
+	tok := Token{Kind: StartElement, Name: elem.name, Prefix: elem.prfix}
+	if d.skipping {
+		d.pendEnd = empty
+		return tok, nil
+	}
+	// Resolve attributes; decode values into scratch.
+	d.attrs = d.attrs[:0]
+	d.scratch = d.scratch[:0]
+	type span struct{ from, to int }
+	var spansArr [16]span
+	spans := spansArr[:0]
+	for _, a := range d.raws {
+		var name Name
+		switch {
+		case a.prefix == nil && string(a.local) == "xmlns":
+			name = Name{NSXMLNS, ""}
+		case string(a.prefix) == "xmlns":
+			name = Name{NSXMLNS, d.internBytes(a.local)}
+		case a.prefix == nil:
+			name = Name{"", d.internBytes(a.local)}
+		default:
+			u, ok := d.resolveUndeclared(d.internBytes(a.prefix))
+			if !ok {
+				return Token{}, d.errorf("undeclared namespace prefix %q on attribute %s:%s", a.prefix, a.prefix, a.local)
+			}
+			name = Name{u, d.internBytes(a.local)}
+		}
+		for _, prev := range d.attrs {
+			if prev.Name == name {
+				return Token{}, d.errorf("duplicate attribute %s on <%s>", a.local, rawName)
+			}
+		}
+		from := len(d.scratch)
+		if bytes.IndexByte(a.value, '&') >= 0 || bytes.IndexAny(a.value, "\t\r\n") >= 0 {
+			var err error
+			if d.scratch, err = d.unescape(d.scratch, a.value, true); err != nil {
+				return Token{}, err
+			}
+		} else {
+			d.scratch = append(d.scratch, a.value...)
+		}
+		spans = append(spans, span{from, len(d.scratch)})
+		d.attrs = append(d.attrs, Attr{Name: name})
+	}
+	// scratch may have moved while growing: slice values at the end.
+	for i := range d.attrs {
+		d.attrs[i].Value = d.scratch[spans[i].from:spans[i].to:spans[i].to]
+	}
+	tok.Attr = d.attrs
+	d.pendEnd = empty
+	return tok, nil
+}
+
+func (d *Decoder) endTag() (Token, error) {
+	end := d.find(d.pos+2, ">")
+	if end < 0 {
+		return Token{}, d.errorf("unterminated end tag")
+	}
+	name := bytes.TrimRight(d.buf[d.tokStart+2:end], " \t\r\n")
+	d.pos = end + 1
+	if len(d.stack) == 0 {
+		return Token{}, d.errorf("end tag </%s> without a start tag", name)
+	}
+	top := d.stack[len(d.stack)-1]
+	if top.raw != string(name) {
+		return Token{}, d.errorf("end tag </%s> does not match <%s>", name, top.raw)
+	}
+	return d.popEnd(), nil
+}
+
+func (d *Decoder) popEnd() Token {
+	top := d.stack[len(d.stack)-1]
+	d.stack = d.stack[:len(d.stack)-1]
+	d.ns = d.ns[:top.mark]
+	if len(d.stack) == 0 {
+		d.done = true
+	}
+	return Token{Kind: EndElement, Name: top.name, Prefix: top.prfix}
+}
+
+// Skip skips to the end of the element whose start tag Next just returned.
+func (d *Decoder) Skip() error {
+	depth := 1
+	if d.pendEnd {
+		d.pendEnd = false
+		d.popEnd()
+		return nil
+	}
+	d.skipping = true
+	defer func() { d.skipping = false }()
+	for depth > 0 {
+		tok, err := d.Next()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return d.errorf("unexpected end of input")
+			}
+			return err
+		}
+		switch tok.Kind {
+		case StartElement:
+			depth++
+		case EndElement:
+			depth--
+		}
+	}
+	return nil
+}
+
+// declaredEncoding reads encoding="..." from an XML declaration.
+func declaredEncoding(b []byte) string {
+	if !bytes.HasPrefix(b, []byte("<?xml")) {
+		return ""
+	}
+	end := bytes.Index(b, []byte("?>"))
+	if end < 0 {
+		return ""
+	}
+	decl := string(b[:end])
+	i := strings.Index(decl, "encoding")
+	if i < 0 {
+		return ""
+	}
+	rest := strings.TrimLeft(decl[i+len("encoding"):], " \t\r\n=")
+	if len(rest) == 0 {
+		return ""
+	}
+	q := rest[0]
+	if q != '"' && q != '\'' {
+		return ""
+	}
+	j := strings.IndexByte(rest[1:], q)
+	if j < 0 {
+		return ""
+	}
+	return strings.ToLower(rest[1 : 1+j])
+}
+
+// prolog skips a byte order mark and whitespace, and handles the encoding
+// the XML declaration names.
+func (d *Decoder) prolog() error {
+	for len(d.buf)-d.pos < 512 && d.more() {
+	}
+	b := d.buf[d.pos:]
+	switch {
+	case bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}):
+		d.pos += 3
+	case bytes.HasPrefix(b, []byte{0xFE, 0xFF}), bytes.HasPrefix(b, []byte{0xFF, 0xFE}), len(b) > 1 && (b[0] == 0 || b[1] == 0):
+		return d.errorf("the document is UTF-16; soapbridge reads UTF-8 (convert it, e.g. with iconv)")
+	}
+	for d.pos < len(d.buf) && isSpace(d.buf[d.pos]) {
+		d.pos++
+	}
+	switch enc := declaredEncoding(d.buf[d.pos:]); enc {
+	case "", "utf-8", "utf8", "us-ascii", "ascii":
+	case "iso-8859-1", "latin1", "latin-1", "iso8859-1", "windows-1252", "cp1252":
+		d.latin1 = true
+		if d.r == nil {
+			d.buf = append([]byte(nil), d.buf...)
+		}
+		d.toUTF8(d.pos)
+	case "utf-16", "utf-16le", "utf-16be", "ucs-2":
+		return d.errorf("the document declares UTF-16; soapbridge reads UTF-8 (convert it, e.g. with iconv)")
+	default:
+		return d.errorf("the document is encoded in %s; soapbridge reads UTF-8 and ISO-8859-1", enc)
+	}
+	return nil
+}
