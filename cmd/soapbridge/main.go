@@ -1,6 +1,7 @@
 // Command soapbridge is the SOAP-to-REST gateway and its tools.
 //
 //	soapbridge inspect WSDL [--json] [--strict] [--offline]
+//	soapbridge call WSDL OPERATION [JSON|-] [flags]
 //
 // Run "soapbridge help" for the list of commands.
 package main
@@ -25,6 +26,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"inspect", "inspect WSDL [--json] [--strict] [--offline]", "compile a WSDL and show its services, ports and operations", runInspect},
+		{"call", "call WSDL OPERATION [JSON|-] [--endpoint URL] [--port NAME] [--soap-version 1.1|1.2] [--basic USER:PASS] [--dump]", "call an operation with JSON and print the JSON result", runCall},
 	}
 }
 
@@ -69,14 +71,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 0
 		}
 		fmt.Fprintf(stderr, "soapbridge %s: %s\n", c.name, paragraph(err.Error()))
+		var ee exitError
+		if errors.As(err, &ee) {
+			return ee.code
+		}
 		var ue usageError
 		if errors.As(err, &ue) {
 			fmt.Fprintf(stderr, "usage: soapbridge %s\n", c.usage)
 			return 2
-		}
-		var ee exitError
-		if errors.As(err, &ee) {
-			return ee.code
 		}
 		return 1
 	}

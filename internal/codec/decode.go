@@ -1,0 +1,731 @@
+package codec
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/soapbridge/soapbridge/internal/wsdl"
+	"github.com/soapbridge/soapbridge/internal/xmltok"
+	"github.com/soapbridge/soapbridge/internal/xsd"
+)
+
+// Tokens is the token stream a decoder reads: an *xmltok.Decoder, or a
+// replay of recorded tokens for SOAP-encoded multiRef messages.
+type Tokens interface {
+	Next() (xmltok.Token, error)
+	Skip() error
+	LookupPrefix(prefix string) (string, bool)
+	Line() int
+}
+
+// DecodeOptions tune decoding.
+type DecodeOptions struct {
+	// Strict makes elements the schema does not declare an error; by
+	// default they are skipped.
+	Strict bool
+	// Attachment resolves an MTOM/XOP xop:Include href ("cid:...") to the
+	// bytes of its MIME part; the value is inlined as base64.
+	Attachment func(href string) ([]byte, bool)
+}
+
+// NSXOP is the namespace of xop:Include.
+const NSXOP = "http://www.w3.org/2004/08/xop/include"
+
+// DecodeError is a response that does not fit the schema or is not XML.
+type DecodeError struct {
+	Line int
+	Msg  string
+}
+
+func (e *DecodeError) Error() string {
+	return fmt.Sprintf("codec: response line %d: %s", e.Line, e.Msg)
+}
+
+// ResponseDecoder writes the JSON of one response message as its header
+// blocks and body are read. Headers must be given before the body.
+type ResponseDecoder struct {
+	c       *Codec
+	op      *wsdl.Operation
+	msg     *wsdl.Message
+	opts    DecodeOptions
+	headers []byte // JSON members of "$headers", comma-separated
+	j       jsonWriter
+}
+
+// NewResponseDecoder prepares to decode the output of op into w.
+func (c *Codec) NewResponseDecoder(op *wsdl.Operation, w *bufio.Writer, opts DecodeOptions) *ResponseDecoder {
+	return &ResponseDecoder{c: c, op: op, msg: op.Output, opts: opts, j: jsonWriter{w: w}}
+}
+
+// SetOptions replaces the decoding options (before Header and Body).
+func (rd *ResponseDecoder) SetOptions(o DecodeOptions) { rd.opts = o }
+
+// Header decodes one header block whose start tag was just read from d. A
+// block the output message does not declare is skipped.
+func (rd *ResponseDecoder) Header(d Tokens, start xmltok.Token) error {
+	if rd.msg != nil {
+		for _, h := range rd.msg.Headers {
+			var name xsd.QName
+			var typ xsd.TypeID
+			nillable := true
+			if h.Part.Element != xsd.NoElem {
+				e := rd.c.s.Element(h.Part.Element)
+				name, typ, nillable = e.Name, e.Type, e.Nillable
+			} else {
+				name, typ = xsd.QName{Space: h.Namespace, Local: h.Part.Name}, h.Part.Type
+			}
+			if start.Name.Local != name.Local {
+				continue
+			}
+			var buf bytes.Buffer
+			bw := bufio.NewWriter(&buf)
+			dec := &decoder{c: rd.c, t: d, opts: rd.opts, j: jsonWriter{w: bw}}
+			dec.j.key(name.Local)
+			if err := dec.value(start, typ, nillable); err != nil {
+				return err
+			}
+			bw.Flush()
+			if len(rd.headers) > 0 {
+				rd.headers = append(rd.headers, ',')
+			}
+			rd.headers = append(rd.headers, buf.Bytes()...)
+			return nil
+		}
+	}
+	return d.Skip()
+}
+
+// Body decodes the children of soap:Body (whose start tag was just read)
+// up to its end tag, and writes the output's JSON object.
+func (rd *ResponseDecoder) Body(d Tokens) error {
+	dec := &decoder{c: rd.c, t: d, opts: rd.opts, j: rd.j}
+	dec.j.open('{')
+	if len(rd.headers) > 0 {
+		dec.j.key(memberHeaders)
+		dec.j.w.WriteByte('{')
+		dec.j.raw(rd.headers)
+		dec.j.w.WriteByte('}')
+	}
+	var err error
+	switch {
+	case rd.msg == nil:
+		err = dec.skipRest()
+	case rd.op.Style == wsdl.RPC:
+		err = dec.rpcBody(rd.msg)
+	case rd.msg.Wrapped:
+		err = dec.wrappedBody(rd.msg)
+	default:
+		err = dec.bareBody(rd.msg)
+	}
+	if err != nil {
+		return err
+	}
+	dec.j.close('}')
+	return dec.j.w.Flush()
+}
+
+type decoder struct {
+	c    *Codec
+	t    Tokens
+	opts DecodeOptions
+	j    jsonWriter
+	text []byte
+}
+
+func (d *decoder) errorf(format string, args ...any) error {
+	return &DecodeError{Line: d.t.Line(), Msg: fmt.Sprintf(format, args...)}
+}
+
+// next returns the next token, turning the end of input into an error.
+func (d *decoder) next() (xmltok.Token, error) {
+	tok, err := d.t.Next()
+	if errors.Is(err, io.EOF) {
+		return tok, d.errorf("unexpected end of the response")
+	}
+	return tok, err
+}
+
+// skipRest skips to the end of the current element.
+func (d *decoder) skipRest() error {
+	for {
+		tok, err := d.next()
+		if err != nil {
+			return err
+		}
+		switch tok.Kind {
+		case xmltok.StartElement:
+			if err := d.t.Skip(); err != nil {
+				return err
+			}
+		case xmltok.EndElement:
+			return nil
+		}
+	}
+}
+
+// nextChild returns the next child start tag of the current element, or
+// ok=false at its end tag. Text between elements is ignored.
+func (d *decoder) nextChild() (xmltok.Token, bool, error) {
+	for {
+		tok, err := d.next()
+		if err != nil {
+			return tok, false, err
+		}
+		switch tok.Kind {
+		case xmltok.StartElement:
+			return tok, true, nil
+		case xmltok.EndElement:
+			return tok, false, nil
+		}
+	}
+}
+
+func (d *decoder) wrappedBody(m *wsdl.Message) error {
+	el := d.c.s.Element(m.Parts[0].Element)
+	for {
+		tok, ok, err := d.nextChild()
+		if err != nil || !ok {
+			return err
+		}
+		if tok.Name.Local != el.Name.Local {
+			if d.opts.Strict {
+				return d.errorf("unexpected element %s in the body; want %s", tok.Name.Local, el.Name.Local)
+			}
+			if err := d.t.Skip(); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := d.members(tok, el.Type); err != nil {
+			return err
+		}
+		return d.skipRest()
+	}
+}
+
+func (d *decoder) bareBody(m *wsdl.Message) error {
+	for {
+		tok, ok, err := d.nextChild()
+		if err != nil || !ok {
+			return err
+		}
+		if err := d.part(m, tok); err != nil {
+			return err
+		}
+	}
+}
+
+func (d *decoder) rpcBody(m *wsdl.Message) error {
+	tok, ok, err := d.nextChild()
+	if err != nil || !ok {
+		return err
+	}
+	_ = tok // the rpc wrapper: its name varies between servers
+	for {
+		tok, ok, err := d.nextChild()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return d.skipRest()
+		}
+		if err := d.part(m, tok); err != nil {
+			return err
+		}
+	}
+}
+
+// part decodes a body child as the message part it names.
+func (d *decoder) part(m *wsdl.Message, tok xmltok.Token) error {
+	for _, p := range m.Parts {
+		if p.Element != xsd.NoElem {
+			e := d.c.s.Element(p.Element)
+			if e.Name.Local == tok.Name.Local {
+				d.j.key(p.Name)
+				return d.value(tok, e.Type, e.Nillable)
+			}
+		} else if p.Name == tok.Name.Local {
+			d.j.key(p.Name)
+			return d.value(tok, p.Type, true)
+		}
+	}
+	if d.opts.Strict {
+		return d.errorf("unexpected element %s in the body", tok.Name.Local)
+	}
+	return d.t.Skip()
+}
+
+// attr finds an attribute of a start tag.
+func attr(tok xmltok.Token, space, local string) ([]byte, bool) {
+	for i := range tok.Attr {
+		if tok.Attr[i].Name.Local == local && tok.Attr[i].Name.Space == space {
+			return tok.Attr[i].Value, true
+		}
+	}
+	return nil, false
+}
+
+// xsiType resolves the xsi:type of a start tag.
+func (d *decoder) xsiType(tok xmltok.Token) (xsd.TypeID, bool) {
+	v, ok := attr(tok, xsd.NSXSI, "type")
+	if !ok {
+		return 0, false
+	}
+	s := strings.TrimSpace(string(v))
+	prefix, local, found := strings.Cut(s, ":")
+	if !found {
+		prefix, local = "", s
+	}
+	ns, _ := d.t.LookupPrefix(prefix)
+	id, ok := d.c.s.TypeByName(xsd.QName{Space: ns, Local: local})
+	return id, ok
+}
+
+// value decodes the element whose start tag is tok, of declared type t,
+// writing its JSON value.
+func (d *decoder) value(tok xmltok.Token, t xsd.TypeID, nillable bool) error {
+	if v, ok := attr(tok, xsd.NSXSI, "nil"); ok && (string(v) == "true" || string(v) == "1") {
+		d.j.raw([]byte("null"))
+		return d.t.Skip()
+	}
+	actual := t
+	if x, ok := d.xsiType(tok); ok && x != t {
+		actual = x
+	}
+	ty := d.c.s.Type(actual)
+	switch {
+	case ty.Simple:
+		return d.simpleValue(actual)
+	case ty.IsArray():
+		return d.arrayValue(ty)
+	case ty.Name == (xsd.QName{Space: xsd.NSXSD, Local: "anyType"}):
+		return d.anyValue(tok)
+	}
+	d.j.open('{')
+	if actual != t {
+		d.j.key(memberType)
+		d.j.str(ty.Name.Local)
+	}
+	if err := d.content(tok, actual); err != nil {
+		return err
+	}
+	d.j.close('}')
+	return nil
+}
+
+// members decodes a complex element's attributes and content into the
+// JSON object the caller has open.
+func (d *decoder) members(tok xmltok.Token, t xsd.TypeID) error {
+	return d.content(tok, t)
+}
+
+// readText reads the character data of a simple element up to its end.
+func (d *decoder) readText() (string, error) {
+	d.text = d.text[:0]
+	for {
+		tok, err := d.next()
+		if err != nil {
+			return "", err
+		}
+		switch tok.Kind {
+		case xmltok.Text:
+			d.text = append(d.text, tok.Text...)
+		case xmltok.StartElement:
+			if tok.Name.Space == NSXOP && tok.Name.Local == "Include" && d.opts.Attachment != nil {
+				href, _ := attr(tok, "", "href")
+				b, ok := d.opts.Attachment(string(href))
+				if !ok {
+					return "", d.errorf("xop:Include of %q: no such MIME part", href)
+				}
+				d.text = base64.StdEncoding.AppendEncode(d.text, b)
+			} else if d.opts.Strict {
+				return "", d.errorf("element %s inside a simple value", tok.Name.Local)
+			}
+			if err := d.t.Skip(); err != nil {
+				return "", err
+			}
+		case xmltok.EndElement:
+			return string(d.text), nil
+		}
+	}
+}
+
+func (d *decoder) simpleValue(t xsd.TypeID) error {
+	s, err := d.readText()
+	if err != nil {
+		return err
+	}
+	d.writeSimple(t, s)
+	return nil
+}
+
+// writeSimple writes a lexical value of simple type t as JSON.
+func (d *decoder) writeSimple(t xsd.TypeID, s string) {
+	ty := d.c.s.Type(t)
+	s = whitespace(ty, s)
+	if ty.Variety == xsd.List {
+		d.j.open('[')
+		item := d.c.s.Type(ty.Item)
+		for _, f := range strings.Fields(s) {
+			d.j.sep()
+			d.j.scratch = toJSON(d.j.scratch[:0], item, f)
+			d.j.w.Write(d.j.scratch)
+		}
+		d.j.close(']')
+		return
+	}
+	if ty.Builtin == xsd.QNameType {
+		prefix, local, found := strings.Cut(s, ":")
+		if !found {
+			prefix, local = "", s
+		}
+		if ns, ok := d.t.LookupPrefix(prefix); ok && ns != "" {
+			s = "{" + ns + "}" + local
+		}
+	}
+	d.j.scratch = toJSON(d.j.scratch[:0], ty, s)
+	d.j.w.Write(d.j.scratch)
+}
+
+// content decodes attributes and children of a complex type's element
+// into the open JSON object.
+func (d *decoder) content(tok xmltok.Token, t xsd.TypeID) error {
+	ty := d.c.s.Type(t)
+	p := d.c.plan(t)
+	for _, a := range tok.Attr {
+		if a.Name.Space == xmltok.NSXMLNS || a.Name.Space == xsd.NSXSI {
+			continue
+		}
+		i, ok := p.byAttr[xsd.QName(a.Name)]
+		if !ok {
+			i, ok = p.byAttr[xsd.QName{Local: a.Name.Local}]
+		}
+		if !ok {
+			continue
+		}
+		m := p.members[i]
+		d.j.key(m.name)
+		d.writeSimple(ty.Attrs[m.attr].Type, string(a.Value))
+	}
+	if ty.Content == xsd.ContentSimple {
+		s, err := d.readText()
+		if err != nil {
+			return err
+		}
+		d.j.key(memberValue)
+		d.writeSimple(ty.Value, s)
+		return nil
+	}
+	// Element content. Arrays stream: a repeated member stays open while
+	// its elements follow one another.
+	open := -1
+	seen := make([]bool, len(p.members))
+	var mixed []byte
+	anyOpen := false
+	closeOpen := func() {
+		if open >= 0 {
+			d.j.close(']')
+			open = -1
+		}
+		if anyOpen {
+			d.j.close(']')
+			anyOpen = false
+		}
+	}
+	for {
+		tok, err := d.next()
+		if err != nil {
+			return err
+		}
+		switch tok.Kind {
+		case xmltok.Text:
+			if ty.Content == xsd.ContentMixed {
+				mixed = append(mixed, tok.Text...)
+			}
+			continue
+		case xmltok.EndElement:
+			closeOpen()
+			for i, m := range p.members {
+				if m.kind == mElem && m.repeated && !seen[i] {
+					d.j.key(m.name)
+					d.j.raw([]byte("[]"))
+				}
+			}
+			if ty.Content == xsd.ContentMixed && len(bytes.TrimSpace(mixed)) > 0 {
+				d.j.key(memberValue)
+				d.j.str(string(mixed))
+			}
+			return nil
+		}
+		i, ok := p.byElem[xsd.QName(tok.Name)]
+		if !ok {
+			// Servers often get qualification wrong: match the local name.
+			for k, idx := range p.byElem {
+				if k.Local == tok.Name.Local {
+					i, ok = idx, true
+					break
+				}
+			}
+		}
+		if !ok {
+			if p.any {
+				if open >= 0 {
+					closeOpen()
+				}
+				if !anyOpen {
+					d.j.key(memberAny)
+					d.j.open('[')
+					anyOpen = true
+				}
+				d.j.sep()
+				if err := d.captureXML(tok); err != nil {
+					return err
+				}
+				continue
+			}
+			if d.opts.Strict {
+				return d.errorf("element %s is not declared in %s", tok.Name.Local, d.c.typeLabel(t))
+			}
+			if err := d.t.Skip(); err != nil {
+				return err
+			}
+			continue
+		}
+		m := p.members[i]
+		e := d.c.s.Element(m.elem)
+		if !m.repeated {
+			closeOpen()
+			seen[i] = true
+			d.j.key(m.name)
+			if err := d.value(tok, e.Type, e.Nillable); err != nil {
+				return err
+			}
+			continue
+		}
+		if open != i {
+			closeOpen()
+			if seen[i] {
+				// The same list again after other elements: a second
+				// member of the same name would be lost; keep order by
+				// appending to a fresh array under the same name.
+				if d.opts.Strict {
+					return d.errorf("elements %s are not contiguous", tok.Name.Local)
+				}
+			}
+			seen[i] = true
+			d.j.key(m.name)
+			d.j.open('[')
+			open = i
+		}
+		d.j.sep()
+		if err := d.value(tok, e.Type, e.Nillable); err != nil {
+			return err
+		}
+	}
+}
+
+// arrayValue decodes a SOAP-encoded array: its child elements, whatever
+// their names, are the items.
+func (d *decoder) arrayValue(ty *xsd.Type) error {
+	d.j.open('[')
+	for {
+		tok, ok, err := d.nextChild()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			d.j.close(']')
+			return nil
+		}
+		d.j.sep()
+		if err := d.value(tok, ty.ArrayItem, true); err != nil {
+			return err
+		}
+	}
+}
+
+// captureXML writes the element whose start tag is tok as a JSON string of
+// XML, declaring the namespaces it uses.
+func (d *decoder) captureXML(tok xmltok.Token) error {
+	var w xmlWriter
+	depth := 0
+	for {
+		switch tok.Kind {
+		case xmltok.StartElement:
+			w.start(xsd.QName(tok.Name))
+			for _, a := range tok.Attr {
+				if a.Name.Space == xmltok.NSXMLNS {
+					continue
+				}
+				w.attr(xsd.QName(a.Name), string(a.Value))
+			}
+			depth++
+		case xmltok.EndElement:
+			w.end()
+			depth--
+			if depth == 0 {
+				d.j.str(string(w.b))
+				return nil
+			}
+		case xmltok.Text:
+			w.text(string(tok.Text))
+		}
+		var err error
+		if tok, err = d.next(); err != nil {
+			return err
+		}
+	}
+}
+
+// anyValue decodes an element of xsd:anyType: text alone becomes a string,
+// anything else an object of its attributes ("@name"), children (by local
+// name, repeated names as arrays) and text ("$value").
+func (d *decoder) anyValue(start xmltok.Token) error {
+	n, err := d.readGeneric(start, 0)
+	if err != nil {
+		return err
+	}
+	d.writeGeneric(n)
+	return nil
+}
+
+type generic struct {
+	attrs    [][2]string
+	names    []string
+	children map[string][]*generic
+	text     []byte
+	nil      bool
+}
+
+const maxGenericDepth = 64
+
+func (d *decoder) readGeneric(start xmltok.Token, depth int) (*generic, error) {
+	if depth > maxGenericDepth {
+		return nil, d.errorf("untyped content nested deeper than %d", maxGenericDepth)
+	}
+	g := &generic{}
+	for _, a := range start.Attr {
+		if a.Name.Space == xmltok.NSXMLNS {
+			continue
+		}
+		if a.Name.Space == xsd.NSXSI {
+			if a.Name.Local == "nil" && (string(a.Value) == "true" || string(a.Value) == "1") {
+				g.nil = true
+			}
+			continue
+		}
+		g.attrs = append(g.attrs, [2]string{a.Name.Local, string(a.Value)})
+	}
+	for {
+		tok, err := d.next()
+		if err != nil {
+			return nil, err
+		}
+		switch tok.Kind {
+		case xmltok.Text:
+			g.text = append(g.text, tok.Text...)
+		case xmltok.EndElement:
+			return g, nil
+		case xmltok.StartElement:
+			c, err := d.readGeneric(tok, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			if g.children == nil {
+				g.children = map[string][]*generic{}
+			}
+			name := tok.Name.Local
+			if _, ok := g.children[name]; !ok {
+				g.names = append(g.names, name)
+			}
+			g.children[name] = append(g.children[name], c)
+		}
+	}
+}
+
+func (d *decoder) writeGeneric(g *generic) {
+	if g.nil {
+		d.j.raw([]byte("null"))
+		return
+	}
+	if len(g.attrs) == 0 && len(g.names) == 0 {
+		d.j.str(string(g.text))
+		return
+	}
+	d.j.open('{')
+	for _, a := range g.attrs {
+		d.j.key("@" + a[0])
+		d.j.str(a[1])
+	}
+	for _, n := range g.names {
+		d.j.key(n)
+		cs := g.children[n]
+		if len(cs) == 1 {
+			d.writeGeneric(cs[0])
+			continue
+		}
+		d.j.open('[')
+		for _, c := range cs {
+			d.j.sep()
+			d.writeGeneric(c)
+		}
+		d.j.close(']')
+	}
+	if t := bytes.TrimSpace(g.text); len(t) > 0 {
+		d.j.key(memberValue)
+		d.j.str(string(g.text))
+	}
+	d.j.close('}')
+}
+
+// DecodeFaultDetail decodes the children of a fault's detail element (whose
+// start tag was just read) up to its end tag, writing a JSON object keyed by
+// each child's local name. Children that op declares as a fault are typed by
+// their schema; others are decoded as untyped content. It returns the name
+// of the first declared fault found.
+func (c *Codec) DecodeFaultDetail(t Tokens, op *wsdl.Operation, w *bufio.Writer, opts DecodeOptions) (string, error) {
+	d := &decoder{c: c, t: t, opts: opts, j: jsonWriter{w: w}}
+	d.j.open('{')
+	fault := ""
+	for {
+		tok, ok, err := d.nextChild()
+		if err != nil {
+			return "", err
+		}
+		if !ok {
+			break
+		}
+		d.j.key(tok.Name.Local)
+		matched := false
+		if op != nil {
+		faults:
+			for _, f := range op.Faults {
+				for _, p := range f.Parts {
+					if p.Element != xsd.NoElem && c.s.Element(p.Element).Name.Local == tok.Name.Local {
+						e := c.s.Element(p.Element)
+						if err := d.value(tok, e.Type, e.Nillable); err != nil {
+							return "", err
+						}
+						if fault == "" {
+							fault = f.Name
+						}
+						matched = true
+						break faults
+					}
+				}
+			}
+		}
+		if !matched {
+			if err := d.anyValue(tok); err != nil {
+				return "", err
+			}
+		}
+	}
+	d.j.close('}')
+	return fault, w.Flush()
+}

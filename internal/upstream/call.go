@@ -1,0 +1,149 @@
+package upstream
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/soapbridge/soapbridge/internal/codec"
+	"github.com/soapbridge/soapbridge/internal/soap"
+	"github.com/soapbridge/soapbridge/internal/wsdl"
+)
+
+// Target is where and how one operation is called.
+type Target struct {
+	Codec    *codec.Codec
+	Op       *wsdl.Operation
+	Version  wsdl.SOAPVersion
+	Endpoint string
+	// Basic, when set, is sent as HTTP Basic credentials.
+	Basic *BasicAuth
+	// Headers are extra HTTP headers.
+	Headers http.Header
+	// SOAPHeaders are extra SOAP header blocks (raw XML).
+	SOAPHeaders [][]byte
+	// MaxResponse bounds the response body; 0 means 256 MiB.
+	MaxResponse int64
+}
+
+// BasicAuth is a user name and password for HTTP Basic.
+type BasicAuth struct{ User, Password string }
+
+// Exchange records the SOAP request and response of a call, for --dump
+// and the dashboard.
+type Exchange struct {
+	Request    []byte
+	Response   []byte
+	Status     int
+	RespHeader http.Header
+}
+
+// Client calls upstreams. Its zero value is not usable; use NewClient.
+type Client struct {
+	HTTP *http.Client
+}
+
+// NewClient returns a Client with a pooled transport and timeouts suited to
+// SOAP services.
+func NewClient(timeout time.Duration) *Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 64
+	tr.ResponseHeaderTimeout = timeout
+	return &Client{HTTP: &http.Client{Transport: tr, Timeout: timeout}}
+}
+
+// Call validates and encodes the JSON request, sends it, and writes the
+// output JSON to w. A SOAP fault is returned as *soap.Fault, an invalid
+// request as *codec.ValidationError, a transport problem as *Error. When
+// x is not nil the exchange is recorded in it (the response is then held
+// in memory).
+func (c *Client) Call(ctx context.Context, t *Target, request []byte, w io.Writer, x *Exchange) error {
+	enc, err := t.Codec.EncodeInput(t.Op, t.Version, request)
+	if err != nil {
+		return err
+	}
+	action := t.Op.SOAPAction
+	if action == "" && t.Op.Input != nil {
+		action = t.Op.Input.Action
+	}
+	sr := soap.NewRequest(t.Version, action, enc, t.SOAPHeaders...)
+	if x != nil {
+		x.Request = sr.Envelope
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.Endpoint, strings.NewReader(string(sr.Envelope)))
+	if err != nil {
+		return &Error{Kind: KindConfig, Msg: fmt.Sprintf("endpoint %q: %v", t.Endpoint, err), Fix: "set a valid http(s) endpoint URL"}
+	}
+	req.Header.Set("Content-Type", sr.ContentType)
+	if t.Version != wsdl.SOAP12 {
+		req.Header.Set("SOAPAction", sr.SOAPAction)
+	}
+	req.Header.Set("Accept", "text/xml, application/soap+xml, multipart/related")
+	for k, vs := range t.Headers {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	if t.Basic != nil {
+		req.SetBasicAuth(t.Basic.User, t.Basic.Password)
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return diagnoseTransport(t.Endpoint, err)
+	}
+	defer resp.Body.Close()
+	max := t.MaxResponse
+	if max <= 0 {
+		max = 256 << 20
+	}
+	body := io.Reader(&limitedReader{r: resp.Body, n: max})
+	if x != nil {
+		b, err := io.ReadAll(body)
+		if err != nil {
+			return diagnoseTransport(t.Endpoint, err)
+		}
+		x.Response, x.Status, x.RespHeader = b, resp.StatusCode, resp.Header
+		body = strings.NewReader(string(b))
+	}
+	if e := diagnoseStatus(resp, t); e != nil {
+		return e
+	}
+	bw := bufio.NewWriterSize(w, 32<<10)
+	rd := t.Codec.NewResponseDecoder(t.Op, bw, codec.DecodeOptions{})
+	err = soap.ReadResponse(body, resp.Header.Get("Content-Type"), t.Version, rd, t.Codec, t.Op, bw, soap.Limits{})
+	var pe *soap.ProtocolError
+	if errors.As(err, &pe) && resp.StatusCode/100 != 2 {
+		return &Error{Kind: KindHTTP, Status: resp.StatusCode, Msg: fmt.Sprintf("the upstream answered HTTP %s without a SOAP envelope", resp.Status), Fix: "check the endpoint URL and that the service is up"}
+	}
+	var le *limitError
+	if errors.As(err, &le) {
+		return &Error{Kind: KindTooLarge, Msg: fmt.Sprintf("the response is larger than %d bytes", max), Fix: "raise the response limit or ask for less data"}
+	}
+	return err
+}
+
+type limitError struct{}
+
+func (limitError) Error() string { return "response too large" }
+
+type limitedReader struct {
+	r io.Reader
+	n int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		return 0, &limitError{}
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	return n, err
+}
