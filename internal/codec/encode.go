@@ -18,7 +18,8 @@ import (
 // Encoded is the XML of one request message.
 type Encoded struct {
 	// Header holds the SOAP header blocks, concatenated; Body the
-	// children of soap:Body. Each element declares the namespaces it uses.
+	// children of soap:Body. They use the prefixes of EnvelopeNamespaces
+	// without declaring them, and declare every other namespace they use.
 	Header []byte
 	Body   []byte
 }
@@ -31,6 +32,7 @@ func (c *Codec) EncodeInput(op *wsdl.Operation, ver wsdl.SOAPVersion, request []
 		return nil, fmt.Errorf("codec: operation %s has no input", op.Name)
 	}
 	e := &encoder{c: c, ver: ver, encoded: op.Input.Use == wsdl.Encoded}
+	e.predeclare(&e.w)
 	obj := e.decodeJSON(request)
 	if obj == nil && len(e.problems) > 0 {
 		return nil, &ValidationError{Problems: e.problems}
@@ -99,6 +101,25 @@ func jsonType(v any) string {
 		return "a boolean"
 	}
 	return fmt.Sprintf("%T", v)
+}
+
+// Prefixes the envelope declares for the whole message (see
+// EnvelopeNamespaces).
+func (e *encoder) predeclare(w *xmlWriter) {
+	for _, b := range EnvelopeNamespaces(e.ver) {
+		w.predeclare(b[0], b[1])
+	}
+}
+
+// EnvelopeNamespaces lists the prefixes a request envelope of version v
+// declares on its root and the codec's output relies on: soapenv, xsi,
+// xsd and soapenc.
+func EnvelopeNamespaces(v wsdl.SOAPVersion) [][2]string {
+	env, enc := NSSOAP11Env, xsd.NSSOAPEnc
+	if v == wsdl.SOAP12 {
+		env, enc = NSSOAP12Env, xsd.NSSOAP12En
+	}
+	return [][2]string{{"soapenv", env}, {"xsi", xsd.NSXSI}, {"xsd", xsd.NSXSD}, {"soapenc", enc}}
 }
 
 func (e *encoder) envNS() string {
@@ -193,6 +214,7 @@ func (e *encoder) headers(m *wsdl.Message, v any) {
 	}
 	body := e.w
 	e.w = xmlWriter{}
+	e.predeclare(&e.w)
 	known := map[string]bool{}
 	var names []string
 	for _, h := range m.Headers {

@@ -103,9 +103,13 @@ func (w *xmlWriter) start(q xsd.QName) {
 
 // attr adds an attribute to the open start tag.
 func (w *xmlWriter) attr(q xsd.QName, v string) {
-	w.b = append(w.b, ' ')
+	p := ""
 	if q.Space != "" {
-		w.b = append(w.b, w.prefix(q.Space)...)
+		p = w.prefix(q.Space) // may declare it first
+	}
+	w.b = append(w.b, ' ')
+	if p != "" {
+		w.b = append(w.b, p...)
 		w.b = append(w.b, ':')
 	}
 	w.b = append(w.b, q.Local...)

@@ -31,7 +31,6 @@ func EnvelopeNS(v wsdl.SOAPVersion) string {
 // version v. extraHeaders are further header blocks (WS-Security, custom
 // headers), placed before the message's own.
 func NewRequest(v wsdl.SOAPVersion, action string, enc *codec.Encoded, extraHeaders ...[]byte) *Request {
-	ns := EnvelopeNS(v)
 	var b strings.Builder
 	size := len(enc.Body) + len(enc.Header) + 256
 	for _, h := range extraHeaders {
@@ -39,9 +38,11 @@ func NewRequest(v wsdl.SOAPVersion, action string, enc *codec.Encoded, extraHead
 	}
 	b.Grow(size)
 	b.WriteString(`<?xml version="1.0" encoding="utf-8"?>`)
-	b.WriteString(`<soapenv:Envelope xmlns:soapenv="`)
-	b.WriteString(ns)
-	b.WriteString(`">`)
+	b.WriteString(`<soapenv:Envelope`)
+	for _, d := range codec.EnvelopeNamespaces(v) {
+		b.WriteString(` xmlns:` + d[0] + `="` + d[1] + `"`)
+	}
+	b.WriteString(`>`)
 	if len(enc.Header) > 0 || len(extraHeaders) > 0 {
 		b.WriteString("<soapenv:Header>")
 		for _, h := range extraHeaders {
