@@ -29,7 +29,15 @@ type Encoded struct {
 // *ValidationError listing every problem.
 func (c *Codec) EncodeInput(op *wsdl.Operation, ver wsdl.SOAPVersion, request []byte) (*Encoded, error) {
 	if op.Input == nil {
-		return nil, fmt.Errorf("codec: operation %s has no input", op.Name)
+		// An output-only operation: the request body is empty.
+		e := &encoder{c: c, ver: ver}
+		if obj := e.decodeJSON(request); obj != nil {
+			e.unknown(obj, map[string]bool{}, "", nil)
+		}
+		if len(e.problems) > 0 {
+			return nil, &ValidationError{Problems: e.problems}
+		}
+		return &Encoded{}, nil
 	}
 	e := &encoder{c: c, ver: ver, encoded: op.Input.Use == wsdl.Encoded}
 	e.predeclare(&e.w)

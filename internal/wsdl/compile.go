@@ -442,8 +442,10 @@ func (c *compiler) operation(bop *xmltree.Element, pt def, b Binding) (Operation
 		}
 	}
 	if first == "output" {
-		c.warn(pop, "operation %q is a notification or solicit-response operation; not supported", name)
-		return o, false, nil
+		// Notification and solicit-response operations have no request
+		// of their own; sloppy WSDLs use them for operations without
+		// parameters. They are called with an empty body.
+		c.warn(pop, "operation %q has no input before its output; it is called with an empty body", name)
 	}
 	var err error
 	if in := firstWSDL(pop, "input"); in != nil {
