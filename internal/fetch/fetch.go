@@ -304,6 +304,14 @@ func (l *Loader) read(ctx context.Context, uri string) ([]byte, error) {
 			return nil, err
 		}
 		defer f.Close()
+		if fi, err := f.Stat(); err == nil && fi.Size() <= max {
+			// Read in one go into a buffer of the right size.
+			data := make([]byte, fi.Size())
+			if _, err := io.ReadFull(f, data); err != nil {
+				return nil, err
+			}
+			return data, nil
+		}
 		return readLimited(f, max)
 	case "bundle":
 		if l.bundle == nil {

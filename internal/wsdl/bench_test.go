@@ -1,13 +1,18 @@
 package wsdl
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/soapbridge/soapbridge/internal/fetch"
+	"github.com/soapbridge/soapbridge/internal/testpeer"
 )
 
 // largestCases returns the n corpus cases with the most bytes of documents.
@@ -65,6 +70,44 @@ func BenchmarkCompile(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkCompileVsZeep compiles the five largest corpus cases and, in the
+// same run, has python3-zeep load each (fresh Client, every operation's
+// signature resolved; the median of 3 loads), reporting zeep's time and the
+// ratio beside ours:
+//
+//	go test ./internal/wsdl -run '^$' -bench CompileVsZeep
+func BenchmarkCompileVsZeep(b *testing.B) {
+	python := testpeer.Require(b, testpeer.Zeep)
+	script := filepath.Join(testpeer.RepoRoot(b), "test", "zeep", "inspect.py")
+	for _, c := range largestCases(b, 5) {
+		b.Run(c.Name, func(b *testing.B) {
+			out, err := exec.Command(python, script, "--bench", "3", c.Entry).Output()
+			var z struct {
+				OK      bool    `json:"ok"`
+				Seconds float64 `json:"seconds_per_load"`
+				Error   string  `json:"error"`
+			}
+			if err == nil {
+				err = json.NewDecoder(bytes.NewReader(out)).Decode(&z)
+			}
+			b.ResetTimer()
+			start := time.Now()
+			for b.Loop() {
+				if _, err := Open(context.Background(), c.Entry, fetch.Options{}, Lenient); err != nil {
+					b.Fatal(err)
+				}
+			}
+			ours := time.Since(start).Seconds() / float64(b.N)
+			if err != nil || !z.OK {
+				b.Logf("zeep could not load it: %v %s", err, z.Error)
+				return
+			}
+			b.ReportMetric(z.Seconds*1000, "zeep-ms")
+			b.ReportMetric(z.Seconds/ours, "x-faster-than-zeep")
 		})
 	}
 }

@@ -50,6 +50,22 @@ func Parse(data []byte, name string) (*Document, error) {
 	}
 	var stack []*Element
 	var text []byte
+	// Elements come from slabs and repeated attribute values ("0",
+	// "unbounded", "xs:string") share one string: big schemas parse with
+	// far fewer allocations.
+	var slab []Element
+	values := make(map[string]string)
+	value := func(b []byte) string {
+		if len(b) > 64 {
+			return string(b)
+		}
+		if v, ok := values[string(b)]; ok {
+			return v
+		}
+		v := string(b)
+		values[v] = v
+		return v
+	}
 	for {
 		tok, err := d.Next()
 		if errors.Is(err, io.EOF) {
@@ -70,7 +86,15 @@ func Parse(data []byte, name string) (*Document, error) {
 				parent = stack[len(stack)-1]
 				scope = parent.Scope
 			}
-			el := &Element{Name: Name(tok.Name), Line: d.Line(), Doc: doc}
+			if len(slab) == 0 {
+				slab = make([]Element, 256)
+			}
+			el := &slab[0]
+			slab = slab[1:]
+			*el = Element{Name: Name(tok.Name), Line: d.Line(), Doc: doc}
+			if n := len(tok.Attr); n > 0 {
+				el.Attrs = make([]Attr, 0, n)
+			}
 			var decl *Scope
 			for _, a := range tok.Attr {
 				if a.Name.Space == xmltok.NSXMLNS {
@@ -78,10 +102,10 @@ func Parse(data []byte, name string) (*Document, error) {
 						decl = &Scope{parent: scope}
 					}
 					decl.prefixes = append(decl.prefixes, a.Name.Local)
-					decl.uris = append(decl.uris, string(a.Value))
+					decl.uris = append(decl.uris, value(a.Value))
 					continue
 				}
-				el.Attrs = append(el.Attrs, Attr{Name: Name(a.Name), Value: string(a.Value)})
+				el.Attrs = append(el.Attrs, Attr{Name: Name(a.Name), Value: value(a.Value)})
 			}
 			if decl != nil {
 				scope = decl

@@ -2,6 +2,7 @@ package xmltree
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -152,7 +153,7 @@ func (e *Element) Position() string {
 	if name == "" {
 		name = DisplayName(e.Doc.URI)
 	}
-	return fmt.Sprintf("%s:%d", name, e.Line)
+	return name + ":" + strconv.Itoa(e.Line)
 }
 
 // DisplayName shortens a document URI for messages: file URIs become their
