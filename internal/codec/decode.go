@@ -14,15 +14,6 @@ import (
 	"github.com/soapbridge/soapbridge/internal/xsd"
 )
 
-// Tokens is the token stream a decoder reads: an *xmltok.Decoder, or a
-// replay of recorded tokens for SOAP-encoded multiRef messages.
-type Tokens interface {
-	Next() (xmltok.Token, error)
-	Skip() error
-	LookupPrefix(prefix string) (string, bool)
-	Line() int
-}
-
 // DecodeOptions tune decoding.
 type DecodeOptions struct {
 	// Strict makes elements the schema does not declare an error; by
@@ -67,7 +58,7 @@ func (rd *ResponseDecoder) SetOptions(o DecodeOptions) { rd.opts = o }
 
 // Header decodes one header block whose start tag was just read from d. A
 // block the output message does not declare is skipped.
-func (rd *ResponseDecoder) Header(d Tokens, start xmltok.Token) error {
+func (rd *ResponseDecoder) Header(d *xmltok.Decoder, start xmltok.Token) error {
 	if rd.msg != nil {
 		for _, h := range rd.msg.Headers {
 			var name xsd.QName
@@ -100,10 +91,16 @@ func (rd *ResponseDecoder) Header(d Tokens, start xmltok.Token) error {
 	return d.Skip()
 }
 
-// Body decodes the children of soap:Body (whose start tag was just read)
-// up to its end tag, and writes the output's JSON object.
-func (rd *ResponseDecoder) Body(d Tokens) error {
+// Body decodes the children of soap:Body up to its end tag, and writes the
+// output's JSON object. first is the body's first child start tag, already
+// read from d, or nil when the body's end tag was read instead.
+func (rd *ResponseDecoder) Body(d *xmltok.Decoder, first *xmltok.Token) error {
 	dec := &decoder{c: rd.c, t: d, opts: rd.opts, j: rd.j}
+	if first != nil {
+		dec.pending, dec.hasPending = *first, true
+	} else {
+		dec.pending, dec.hasPending = xmltok.Token{Kind: xmltok.EndElement}, true
+	}
 	dec.j.open('{')
 	if len(rd.headers) > 0 {
 		dec.j.key(memberHeaders)
@@ -130,11 +127,13 @@ func (rd *ResponseDecoder) Body(d Tokens) error {
 }
 
 type decoder struct {
-	c    *Codec
-	t    Tokens
-	opts DecodeOptions
-	j    jsonWriter
-	text []byte
+	c          *Codec
+	t          *xmltok.Decoder
+	pending    xmltok.Token // a token read ahead, returned first
+	hasPending bool
+	opts       DecodeOptions
+	j          jsonWriter
+	text       []byte
 }
 
 func (d *decoder) errorf(format string, args ...any) error {
@@ -143,6 +142,10 @@ func (d *decoder) errorf(format string, args ...any) error {
 
 // next returns the next token, turning the end of input into an error.
 func (d *decoder) next() (xmltok.Token, error) {
+	if d.hasPending {
+		d.hasPending = false
+		return d.pending, nil
+	}
 	tok, err := d.t.Next()
 	if errors.Is(err, io.EOF) {
 		return tok, d.errorf("unexpected end of the response")
@@ -688,7 +691,7 @@ func (d *decoder) writeGeneric(g *generic) {
 // each child's local name. Children that op declares as a fault are typed by
 // their schema; others are decoded as untyped content. It returns the name
 // of the first declared fault found.
-func (c *Codec) DecodeFaultDetail(t Tokens, op *wsdl.Operation, w *bufio.Writer, opts DecodeOptions) (string, error) {
+func (c *Codec) DecodeFaultDetail(t *xmltok.Decoder, op *wsdl.Operation, w *bufio.Writer, opts DecodeOptions) (string, error) {
 	d := &decoder{c: c, t: t, opts: opts, j: jsonWriter{w: w}}
 	d.j.open('{')
 	fault := ""

@@ -54,9 +54,7 @@ var intRange = map[xsd.Builtin][2]string{
 }
 
 var (
-	reInteger = regexp.MustCompile(`^[+-]?[0-9]+$`)
-	reDecimal = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$`)
-	reFloat   = regexp.MustCompile(`^([+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?INF|NaN)$`)
+	reFloat = regexp.MustCompile(`^([+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?INF|NaN)$`)
 	// Lexical forms of the date and time types (XML Schema 1.0, timezone optional).
 	reTZ       = `(Z|[+-][0-9]{2}:[0-9]{2})?`
 	reDateTime = regexp.MustCompile(`^-?[0-9]{4,}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?` + reTZ + `$`)
@@ -78,7 +76,7 @@ func lexical(b xsd.Builtin, v string) (ok bool, expected string) {
 	case b == xsd.Boolean:
 		return v == "true" || v == "false" || v == "1" || v == "0", "a boolean"
 	case b.IsInteger():
-		if !reInteger.MatchString(v) {
+		if !isInteger(v) {
 			return false, "an integer"
 		}
 		if r, bounded := intRange[b]; bounded {
@@ -98,7 +96,7 @@ func lexical(b xsd.Builtin, v string) (ok bool, expected string) {
 		}
 		return true, ""
 	case b == xsd.Decimal:
-		return reDecimal.MatchString(v), "a decimal number"
+		return isDecimal(v), "a decimal number"
 	case b == xsd.Float || b == xsd.Double:
 		return reFloat.MatchString(v), "a number"
 	case b == xsd.DateTime || b == xsd.DateTimeStamp:
@@ -170,7 +168,7 @@ func fromJSON(t *xsd.Type, v any) (string, bool, string) {
 			s := x.String()
 			if k == jInteger {
 				// 1e3 or 10.0 are integers written as JSON numbers.
-				if !reInteger.MatchString(s) {
+				if !isInteger(s) {
 					r, ok := new(big.Rat).SetString(s)
 					if !ok || !r.IsInt() {
 						return s, false, "an integer"
@@ -226,6 +224,41 @@ func ratDecimal(r *big.Rat) string {
 	return r.FloatString(30)
 }
 
+// isInteger is reInteger without the regexp: the decode hot path.
+func isInteger(v string) bool {
+	if len(v) > 0 && (v[0] == '+' || v[0] == '-') {
+		v = v[1:]
+	}
+	if v == "" {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isDecimal is reDecimal without the regexp.
+func isDecimal(v string) bool {
+	if len(v) > 0 && (v[0] == '+' || v[0] == '-') {
+		v = v[1:]
+	}
+	digits, dot := 0, false
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' && !dot:
+			dot = true
+		default:
+			return false
+		}
+	}
+	return digits > 0
+}
+
 // toJSON appends the JSON form of a lexical value of simple type t.
 func toJSON(dst []byte, t *xsd.Type, v string) []byte {
 	switch kindOf(t.Builtin) {
@@ -237,11 +270,11 @@ func toJSON(dst []byte, t *xsd.Type, v string) []byte {
 			return append(dst, "false"...)
 		}
 	case jInteger:
-		if reInteger.MatchString(v) {
+		if isInteger(v) {
 			return appendNumber(dst, v)
 		}
 	case jNumber:
-		if reDecimal.MatchString(v) {
+		if isDecimal(v) {
 			return appendNumber(dst, v)
 		}
 		if t.Builtin != xsd.Decimal && reFloat.MatchString(v) && !strings.Contains(v, "INF") && v != "NaN" {

@@ -11,6 +11,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"strings"
+	"sync"
 
 	"github.com/soapbridge/soapbridge/internal/codec"
 	"github.com/soapbridge/soapbridge/internal/wsdl"
@@ -73,6 +74,9 @@ type ProtocolError struct {
 
 func (e *ProtocolError) Error() string { return "soap: " + e.Msg }
 
+// decoders reuses tokenizers (with default limits) between responses.
+var decoders = sync.Pool{New: func() any { return xmltok.NewDecoder(nil, xmltok.Limits{}) }}
+
 // ReadResponse reads a response of content type contentType from r. The
 // output message's JSON is written to w; a SOAP fault is returned as a
 // *Fault. v is the SOAP version of the request.
@@ -91,7 +95,12 @@ func ReadResponse(r io.Reader, contentType string, v wsdl.SOAPVersion, rd *codec
 		}
 		rd.SetOptions(opts)
 	}
-	d := xmltok.NewDecoder(r, lim.Tokens)
+	d := decoders.Get().(*xmltok.Decoder)
+	defer decoders.Put(d)
+	d.Reset(r)
+	if lim.Tokens != (xmltok.Limits{}) {
+		d = xmltok.NewDecoder(r, lim.Tokens)
+	}
 	env, err := firstElement(d)
 	if err != nil {
 		return err
@@ -210,31 +219,11 @@ func readBody(d *xmltok.Decoder, ns string, got, sent wsdl.SOAPVersion, rd *code
 	if got != sent {
 		return &VersionMismatchError{Sent: sent, Got: got}
 	}
-	return rd.Body(&pushback{d: d, tok: first, has: first.Kind == xmltok.StartElement, empty: first.Kind != xmltok.StartElement})
-}
-
-// pushback replays one token before the rest of a decoder's.
-type pushback struct {
-	d     *xmltok.Decoder
-	tok   xmltok.Token
-	has   bool
-	empty bool // the body was empty: its end tag was consumed
-}
-
-func (p *pushback) Next() (xmltok.Token, error) {
-	if p.has {
-		p.has = false
-		return p.tok, nil
+	if first.Kind == xmltok.StartElement {
+		return rd.Body(d, &first)
 	}
-	if p.empty {
-		p.empty = false
-		return xmltok.Token{Kind: xmltok.EndElement}, nil
-	}
-	return p.d.Next()
+	return rd.Body(d, nil)
 }
-func (p *pushback) Skip() error                          { return p.d.Skip() }
-func (p *pushback) LookupPrefix(s string) (string, bool) { return p.d.LookupPrefix(s) }
-func (p *pushback) Line() int                            { return p.d.Line() }
 
 // readFault reads a Fault element's children (its start tag was read).
 func readFault(d *xmltok.Decoder, v wsdl.SOAPVersion, c *codec.Codec, op *wsdl.Operation, opts codec.DecodeOptions) (*Fault, error) {

@@ -112,6 +112,18 @@ type Decoder struct {
 	err      error
 	latin1   bool
 	started  bool
+
+	// names caches qualified names as written: their split and interned
+	// parts, and the namespace they resolved to while the declarations
+	// in scope were those of generation nsGen.
+	names map[string]*qname
+	nsGen uint64
+}
+
+type qname struct {
+	raw, prefix, local string
+	uri                string
+	gen                uint64 // nsGen + 1 when uri is valid
 }
 
 const readSize = 64 << 10
@@ -122,6 +134,22 @@ func NewDecoder(r io.Reader, lim Limits) *Decoder {
 	d.r = r
 	d.buf = make([]byte, 0, readSize)
 	return d
+}
+
+// Reset makes d read a new document from r with the same limits, keeping
+// its buffers and interned names: a pool of Decoders then parses small
+// messages without allocating.
+func (d *Decoder) Reset(r io.Reader) {
+	buf, intern, names, attrs, raws, scratch := d.buf[:0], d.intern, d.names, d.attrs[:0], d.raws[:0], d.scratch[:0]
+	ns, stack := d.ns[:0], d.stack[:0]
+	if len(intern) > 1<<14 {
+		intern, names = make(map[string]string), make(map[string]*qname)
+	}
+	*d = Decoder{lim: d.lim, intern: intern, names: names, line: 1, r: r,
+		buf: buf, attrs: attrs, raws: raws, scratch: scratch, ns: ns, stack: stack}
+	if cap(d.buf) == 0 {
+		d.buf = make([]byte, 0, readSize)
+	}
 }
 
 // NewDecoderBytes returns a Decoder for an in-memory document, which it
@@ -143,7 +171,7 @@ func newDecoder(lim Limits) *Decoder {
 	if lim.MaxAttrs <= 0 {
 		lim.MaxAttrs = 256
 	}
-	return &Decoder{lim: lim, intern: make(map[string]string), line: 1}
+	return &Decoder{lim: lim, intern: make(map[string]string), names: make(map[string]*qname), line: 1}
 }
 
 // errorf records a syntax error at the current position.
@@ -210,6 +238,7 @@ func (d *Decoder) resolveUndeclared(prefix string) (string, bool) {
 	}
 	u, ok := d.Undeclared(prefix)
 	if ok {
+		d.nsGen++
 		d.ns = append([]binding{{prefix, u}}, d.ns...)
 		for i := range d.stack {
 			d.stack[i].mark++
@@ -691,7 +720,7 @@ func (d *Decoder) startTag() (Token, error) {
 		n++
 	}
 	rawName := tag[:n]
-	prefix, local, err := d.splitName(rawName)
+	qn, err := d.qname(rawName)
 	if err != nil {
 		return Token{}, err
 	}
@@ -753,31 +782,69 @@ func (d *Decoder) startTag() (Token, error) {
 	}
 	// Namespace declarations first: they apply to the element itself.
 	mark := len(d.ns)
+	if len(d.raws) > 0 {
+		if err := d.declare(); err != nil {
+			return Token{}, err
+		}
+	}
+	if len(d.ns) != mark {
+		d.nsGen++
+	}
+	elem := openElem{raw: qn.raw, mark: mark, prfix: qn.prefix}
+	if qn.gen != d.nsGen+1 {
+		uri, ok := d.resolveUndeclared(qn.prefix)
+		if !ok {
+			return Token{}, d.errorf("undeclared namespace prefix %q on <%s>", qn.prefix, rawName)
+		}
+		qn.uri, qn.gen = uri, d.nsGen+1
+	}
+	elem.name = Name{Space: qn.uri, Local: qn.local}
+	d.stack = append(d.stack, elem)
+	d.rootSeen = true
+	tok := Token{Kind: StartElement, Name: elem.name, Prefix: elem.prfix}
+	if d.skipping || len(d.raws) == 0 {
+		d.pendEnd = empty
+		tok.Attr = d.attrs[:0]
+		return tok, nil
+	}
+	return d.attributes(tok, rawName, empty)
+}
+
+// declare pushes the namespace declarations among the raw attributes.
+func (d *Decoder) declare() error {
 	for _, a := range d.raws {
 		switch {
 		case a.prefix == nil && string(a.local) == "xmlns":
 			d.ns = append(d.ns, binding{"", d.internBytes(a.value)})
 		case string(a.prefix) == "xmlns":
 			if len(a.value) == 0 {
-				return Token{}, d.errorf("xmlns:%s cannot be undeclared in XML 1.0", a.local)
+				return d.errorf("xmlns:%s cannot be undeclared in XML 1.0", a.local)
 			}
 			d.ns = append(d.ns, binding{d.internBytes(a.local), d.internBytes(a.value)})
 		}
 	}
-	elem := openElem{raw: d.internBytes(rawName), mark: mark}
-	elem.prfix = d.internBytes(prefix)
-	uri, ok := d.resolveUndeclared(elem.prfix)
-	if !ok {
-		return Token{}, d.errorf("undeclared namespace prefix %q on <%s>", prefix, rawName)
+	return nil
+}
+
+// qname returns the cached split of a qualified name as written.
+func (d *Decoder) qname(raw []byte) (*qname, error) {
+	if q, ok := d.names[string(raw)]; ok {
+		return q, nil
 	}
-	elem.name = Name{Space: uri, Local: d.internBytes(local)}
-	d.stack = append(d.stack, elem)
-	d.rootSeen = true
-	tok := Token{Kind: StartElement, Name: elem.name, Prefix: elem.prfix}
-	if d.skipping {
-		d.pendEnd = empty
-		return tok, nil
+	prefix, local, err := d.splitName(raw)
+	if err != nil {
+		return nil, err
 	}
+	q := &qname{raw: d.internBytes(raw), prefix: d.internBytes(prefix), local: d.internBytes(local)}
+	if len(d.names) < 1<<16 {
+		d.names[q.raw] = q
+	}
+	return q, nil
+}
+
+// attributes resolves the attributes of a start tag and decodes their
+// values into scratch.
+func (d *Decoder) attributes(tok Token, rawName []byte, empty bool) (Token, error) {
 	// Resolve attributes; decode values into scratch.
 	d.attrs = d.attrs[:0]
 	d.scratch = d.scratch[:0]
@@ -846,7 +913,10 @@ func (d *Decoder) endTag() (Token, error) {
 func (d *Decoder) popEnd() Token {
 	top := d.stack[len(d.stack)-1]
 	d.stack = d.stack[:len(d.stack)-1]
-	d.ns = d.ns[:top.mark]
+	if len(d.ns) != top.mark {
+		d.ns = d.ns[:top.mark]
+		d.nsGen++
+	}
 	if len(d.stack) == 0 {
 		d.done = true
 	}
