@@ -4,12 +4,18 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/soapbridge/soapbridge/internal/codec"
 	"github.com/soapbridge/soapbridge/internal/fetch"
+	"github.com/soapbridge/soapbridge/internal/testpeer"
 	"github.com/soapbridge/soapbridge/internal/wsdl"
 )
 
@@ -54,4 +60,50 @@ func BenchmarkDecode(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkDecodeVsPeers decodes the notes' 22 MB envelope and, in the same
+// run, has python3-zeep (binding.process_reply) and node-soap
+// (wsdl.xmlToObject) decode the same file, reporting their throughput and
+// the ratios:
+//
+//	go test ./internal/soap -run '^$' -bench DecodeVsPeers -benchtime 5x
+func BenchmarkDecodeVsPeers(b *testing.B) {
+	c, op := inventoryOp(b)
+	doc := inventoryResponse(100_000)
+	root := testpeer.RepoRoot(b)
+	file := filepath.Join(b.TempDir(), "envelope.xml")
+	if err := os.WriteFile(file, doc, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	wsdlPath := filepath.Join(root, "examples", "inventory", "inventory.wsdl")
+	peer := func(name string, cmd *exec.Cmd) float64 {
+		out, err := cmd.Output()
+		var r struct{ Seconds float64 }
+		if err == nil {
+			err = json.Unmarshal(out, &r)
+		}
+		if err != nil || r.Seconds == 0 {
+			b.Fatalf("%s: %v %s", name, err, out)
+		}
+		return float64(len(doc)) / r.Seconds / 1e6
+	}
+	zeepMBs := peer("zeep", exec.Command(testpeer.Require(b, testpeer.Zeep), filepath.Join(root, "test", "bench", "zeep_decode.py"), wsdlPath, "GetItems", file, "3"))
+	node := testpeer.Require(b, testpeer.Node)
+	cmd := exec.Command(node, "decode_bench.js", wsdlPath, file, "3")
+	cmd.Dir = testpeer.NodePeerDir(b)
+	nodeMBs := peer("node-soap", cmd)
+	b.SetBytes(int64(len(doc)))
+	b.ResetTimer()
+	start := time.Now()
+	for b.Loop() {
+		if err := decode(c, op, bytes.NewReader(doc), io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ours := float64(len(doc)) * float64(b.N) / time.Since(start).Seconds() / 1e6
+	b.ReportMetric(zeepMBs, "zeep-MB/s")
+	b.ReportMetric(nodeMBs, "node-soap-MB/s")
+	b.ReportMetric(ours/zeepMBs, "x-zeep")
+	b.ReportMetric(ours/nodeMBs, "x-node-soap")
 }
