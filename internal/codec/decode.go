@@ -297,7 +297,7 @@ func (d *decoder) value(tok xmltok.Token, t xsd.TypeID, nillable bool) error {
 		return d.t.Skip()
 	}
 	actual := t
-	if x, ok := d.xsiType(tok); ok && x != t {
+	if x, ok := d.xsiType(tok); ok && x != t && d.refines(x, t) {
 		actual = x
 	}
 	ty := d.c.s.Type(actual)
@@ -319,6 +319,24 @@ func (d *decoder) value(tok xmltok.Token, t xsd.TypeID, nillable bool) error {
 	}
 	d.j.close('}')
 	return nil
+}
+
+// refines reports whether xsi:type x may replace declared type t: a type
+// derived from t, anything for an untyped declaration, another simple type
+// for a simple one. A more generic xsi:type (soapenc:Array for a declared
+// ArrayOfDouble) keeps the declared type, which says more.
+func (d *decoder) refines(x, t xsd.TypeID) bool {
+	s := d.c.s
+	tt := s.Type(t)
+	switch {
+	case t == xsd.TypeID(xsd.AnyType) || t == xsd.TypeID(xsd.AnySimpleType):
+		return true
+	case s.IsDerivedFrom(x, t):
+		return true
+	case tt.Simple && s.Type(x).Simple:
+		return true
+	}
+	return false
 }
 
 // members decodes a complex element's attributes and content into the

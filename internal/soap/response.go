@@ -95,6 +95,19 @@ func ReadResponse(r io.Reader, contentType string, v wsdl.SOAPVersion, rd *codec
 		}
 		rd.SetOptions(opts)
 	}
+	if op != nil && op.Output != nil && op.Output.Use == wsdl.Encoded {
+		// SOAP-encoded responses may share values through multiRef
+		// elements; they are small, so they are read whole and the
+		// references inlined.
+		data, err := io.ReadAll(r)
+		if err != nil {
+			return err
+		}
+		if data, err = inlineMultiRefs(data); err != nil {
+			return err
+		}
+		r = bytes.NewReader(data)
+	}
 	d := decoders.Get().(*xmltok.Decoder)
 	defer decoders.Put(d)
 	d.Reset(r)
