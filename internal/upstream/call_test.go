@@ -226,3 +226,42 @@ func TestTransportDiagnosis(t *testing.T) {
 		t.Errorf("validation: got %v", err)
 	}
 }
+
+// nodeServer starts node-soap (test/peers/node/server.js) serving the
+// inventory WSDL and returns the endpoint of its SOAP 1.1 port.
+func nodeServer(t *testing.T) string {
+	t.Helper()
+	node := testpeer.Require(t, testpeer.Node)
+	root := testpeer.RepoRoot(t)
+	port := testpeer.FreePort(t)
+	p := testpeer.StartProcess(t, context.Background(), testpeer.NodePeerDir(t), node, "server.js",
+		filepath.Join(root, "examples", "inventory", "inventory.wsdl"), fmt.Sprint(port))
+	url := fmt.Sprintf("http://127.0.0.1:%d/soap", port)
+	p.WaitHTTP(t, url+"?wsdl", 15*time.Second)
+	return url
+}
+
+func TestNodeSOAPDocumentLiteral(t *testing.T) {
+	endpoint := nodeServer(t)
+	c := compile(t, "examples/inventory/inventory.wsdl")
+	got, err := call(t, target(t, c, "GetItems", wsdl.SOAP11, endpoint), `{"skuPrefix": "N-", "limit": 2}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := jsonOf(t, `{"item": [
+		{"sku": "N-1", "id": 1, "name": "Item 1 <N-> & co", "price": 1.50, "tags": [], "discontinued": false},
+		{"sku": "N-2", "id": 2, "name": "Item 2 <N-> & co", "price": 2.50, "tags": ["t2"], "discontinued": true}]}`)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v\nwant %v", got, want)
+	}
+	got, err = call(t, target(t, c, "Reserve", wsdl.SOAP11, endpoint), `{"sku": "N-4", "quantity": 3}`)
+	if err != nil || !reflect.DeepEqual(got, jsonOf(t, `{"reservationId": "N-N-4", "expires": "2027-01-02T03:04:05Z"}`)) {
+		t.Errorf("Reserve: %v %v", got, err)
+	}
+	_, err = call(t, target(t, c, "Reserve", wsdl.SOAP11, endpoint), `{"sku": "N-1", "quantity": 30}`)
+	var f *soap.Fault
+	if !errors.As(err, &f) || f.Code != "Sender" || f.Name != "OutOfStock" ||
+		!reflect.DeepEqual(jsonOf(t, string(f.Detail)), jsonOf(t, `{"OutOfStockFault": {"sku": "N-1", "available": 10}}`)) {
+		t.Errorf("fault: %v %+v", err, f)
+	}
+}
