@@ -491,7 +491,7 @@ func (e *encoder) particle(pt *xsd.Particle, p *plan, obj map[string]any, ptr st
 			}
 		}
 		switch {
-		case len(chosen) == 0 && required:
+		case len(chosen) == 0 && required && !emptiable(pt):
 			e.problem(ptr, "missing a choice", "one of "+strings.Join(quoteAll(e.branchNames(pt, p)), ", "))
 		case len(chosen) > 1 && !pt.Repeated():
 			var got []string
@@ -582,6 +582,30 @@ func (e *encoder) elementParticle(pt *xsd.Particle, p *plan, obj map[string]any,
 		m := p.members[p.elemMem[pt.Element]]
 		e.problem(pointer(ptr, m.name), "missing required member", e.c.typeLabel(s.Element(pt.Element).Type))
 	}
+}
+
+// emptiable reports whether a particle may match nothing: a choice with an
+// emptiable branch needs no member.
+func emptiable(pt *xsd.Particle) bool {
+	if pt.Min == 0 {
+		return true
+	}
+	switch pt.Kind {
+	case xsd.PSequence, xsd.PAll:
+		for i := range pt.Children {
+			if !emptiable(&pt.Children[i]) {
+				return false
+			}
+		}
+		return true
+	case xsd.PChoice:
+		for i := range pt.Children {
+			if emptiable(&pt.Children[i]) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // parentRepeats is a conservative stand-in: occurrence limits of elements
