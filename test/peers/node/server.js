@@ -53,7 +53,7 @@ const server = http.createServer((req, res) => {
   res.statusCode = 404;
   res.end('not found');
 });
-server.listen(Number(port), '127.0.0.1', () => {
-  soap.listen(server, { path: '/soap', services, xml, uri: path.resolve(wsdlPath) });
-  console.log('ready');
-});
+// Attach node-soap before listening, so no request can find the server
+// without it.
+soap.listen(server, { path: '/soap', services, xml, uri: path.resolve(wsdlPath) });
+server.listen(Number(port), '127.0.0.1', () => console.log('ready'));
