@@ -2,6 +2,9 @@
 //
 //	soapbridge inspect WSDL [--json] [--strict] [--offline]
 //	soapbridge call WSDL OPERATION [JSON|-] [flags]
+//	soapbridge serve [--addr :8080] [--data ./data]
+//	soapbridge keys create|list|revoke [flags]
+//	soapbridge rotate-key [--data DIR]
 //
 // Run "soapbridge help" for the list of commands.
 package main
@@ -15,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 )
 
 // command is one subcommand.
@@ -27,6 +31,9 @@ func commands() []command {
 	return []command{
 		{"inspect", "inspect WSDL [--json] [--strict] [--offline]", "compile a WSDL and show its services, ports and operations", runInspect},
 		{"call", "call WSDL OPERATION [JSON|-] [--endpoint URL] [--port NAME] [--soap-version 1.1|1.2] [--basic USER:PASS] [--dump]", "call an operation with JSON and print the JSON result", runCall},
+		{"serve", "serve [--addr :8080] [--data ./data] [--log-format text|json] [--tls-cert FILE --tls-key FILE]", "run the gateway (every flag also from SOAPBRIDGE_<FLAG>)", runServe},
+		{"keys", "keys create --name NAME [--admin] [--service NAME]... [--expires DURATION] | keys list [--json] | keys revoke NAME  [--data DIR]", "manage API keys", runKeys},
+		{"rotate-key", "rotate-key [--data DIR]", "re-encrypt stored credentials under a new master key", runRotateKey},
 	}
 }
 
@@ -45,7 +52,7 @@ func (e exitError) Error() string { return e.err.Error() }
 func (e exitError) Unwrap() error { return e.err }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

@@ -2,12 +2,14 @@ package upstream
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/soapbridge/soapbridge/internal/codec"
@@ -29,6 +31,9 @@ type Target struct {
 	SOAPHeaders [][]byte
 	// MaxResponse bounds the response body; 0 means 256 MiB.
 	MaxResponse int64
+	// AuthScheme names the configured authentication that is not HTTP
+	// Basic ("WS-Security UsernameToken"), for diagnoses.
+	AuthScheme string
 }
 
 // BasicAuth is a user name and password for HTTP Basic.
@@ -49,13 +54,25 @@ type Client struct {
 }
 
 // NewClient returns a Client with a pooled transport and timeouts suited to
-// SOAP services.
+// SOAP services, verifying TLS certificates against the system's roots.
 func NewClient(timeout time.Duration) *Client {
+	return NewClientTLS(timeout, nil)
+}
+
+// NewClientTLS is NewClient verifying TLS certificates against roots
+// instead of the system's (a service's own CA bundle); nil means the
+// system's.
+func NewClientTLS(timeout time.Duration, roots *x509.CertPool) *Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 64
 	tr.ResponseHeaderTimeout = timeout
+	tr.TLSHandshakeTimeout = 15 * time.Second
+	tr.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
 	return &Client{HTTP: &http.Client{Transport: tr, Timeout: timeout}}
 }
+
+// CloseIdle closes the client's idle connections.
+func (c *Client) CloseIdle() { c.HTTP.CloseIdleConnections() }
 
 // Call validates and encodes the JSON request, sends it, and writes the
 // output JSON to w. A SOAP fault is returned as *soap.Fault, an invalid
@@ -75,7 +92,7 @@ func (c *Client) Call(ctx context.Context, t *Target, request []byte, w io.Write
 	if x != nil {
 		x.Request = sr.Envelope
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.Endpoint, strings.NewReader(string(sr.Envelope)))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.Endpoint, bytes.NewReader(sr.Envelope))
 	if err != nil {
 		return &Error{Kind: KindConfig, Msg: fmt.Sprintf("endpoint %q: %v", t.Endpoint, err), Fix: "set a valid http(s) endpoint URL"}
 	}
@@ -108,7 +125,7 @@ func (c *Client) Call(ctx context.Context, t *Target, request []byte, w io.Write
 			return diagnoseTransport(t.Endpoint, err)
 		}
 		x.Response, x.Status, x.RespHeader = b, resp.StatusCode, resp.Header
-		body = strings.NewReader(string(b))
+		body = bytes.NewReader(b)
 	}
 	if e := diagnoseStatus(resp, t); e != nil {
 		return e

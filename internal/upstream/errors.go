@@ -97,8 +97,11 @@ func diagnoseStatus(resp *http.Response, t *Target) *Error {
 		offered := schemes(resp.Header.Values("WWW-Authenticate"))
 		e := &Error{Kind: KindAuth, Status: 401, Offered: offered}
 		configured := "no credentials were sent"
-		if t.Basic != nil {
+		switch {
+		case t.Basic != nil:
 			configured = "HTTP Basic credentials were refused"
+		case t.AuthScheme != "":
+			configured = t.AuthScheme + " was sent, but the server asks for HTTP authentication"
 		}
 		e.Msg = fmt.Sprintf("the upstream refused the call (HTTP 401): %s", configured)
 		if len(offered) > 0 {

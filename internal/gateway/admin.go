@@ -1,0 +1,504 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/soapbridge/soapbridge/internal/secret"
+	"github.com/soapbridge/soapbridge/internal/store"
+)
+
+// compileTimeout bounds registering a WSDL, fetches included.
+const compileTimeout = 2 * time.Minute
+
+// registration is a parsed POST or PUT of a service.
+type registration struct {
+	name string
+	src  source
+	// files names the uploaded documents.
+	files []string
+}
+
+// readRegistration reads a JSON body {"name", "wsdl_url"} or a multipart
+// upload: a "name" field and one WSDL, several documents (the WSDL among
+// them, or named by an "entry" field) or one zip bundle. An empty body is
+// allowed when allowEmpty (re-import from the stored source).
+func (g *Gateway) readRegistration(w http.ResponseWriter, r *http.Request, allowEmpty bool) (*registration, *Problem) {
+	r.Body = http.MaxBytesReader(w, r.Body, g.cfg.Fetch.MaxTotalSize+1<<20)
+	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch {
+	case ct == "multipart/form-data":
+		return g.readUpload(r, params["boundary"])
+	case isJSON(ct) || ct == "":
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, bodyProblem(err)
+		}
+		if len(strings.TrimSpace(string(body))) == 0 {
+			if allowEmpty {
+				return &registration{}, nil
+			}
+			return nil, problem(http.StatusBadRequest, "invalid-request", "Bad Request", `send {"name": "...", "wsdl_url": "..."} or a multipart upload of the WSDL`)
+		}
+		if ct == "" {
+			return nil, problem(http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported Media Type", "send application/json or multipart/form-data")
+		}
+		var in struct {
+			Name    string `json:"name"`
+			WSDLURL string `json:"wsdl_url"`
+		}
+		if p := decodeStrict(body, &in); p != nil {
+			return nil, p
+		}
+		if in.WSDLURL == "" {
+			return nil, invalid("/wsdl_url", "required: the URL of the WSDL")
+		}
+		if !strings.HasPrefix(in.WSDLURL, "http://") && !strings.HasPrefix(in.WSDLURL, "https://") {
+			return nil, invalid("/wsdl_url", "must be an http(s) URL; upload files with multipart/form-data")
+		}
+		return &registration{name: in.Name, src: source{url: in.WSDLURL}}, nil
+	}
+	return nil, problem(http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported Media Type", "send application/json or multipart/form-data")
+}
+
+func (g *Gateway) readUpload(r *http.Request, boundary string) (*registration, *Problem) {
+	if boundary == "" {
+		return nil, problem(http.StatusBadRequest, "invalid-request", "Bad Request", "multipart body without a boundary")
+	}
+	reg := &registration{}
+	files := map[string][]byte{}
+	var entry string
+	mr := multipart.NewReader(r.Body, boundary)
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, bodyProblem(err)
+		}
+		data, err := io.ReadAll(part)
+		if err != nil {
+			return nil, bodyProblem(err)
+		}
+		switch name := part.FormName(); {
+		case part.FileName() != "":
+			fn := path.Clean(strings.TrimPrefix(strings.ReplaceAll(part.FileName(), `\`, "/"), "/"))
+			if fn == "." || strings.HasPrefix(fn, "../") {
+				return nil, invalid("/"+name, fmt.Sprintf("file name %q is not a relative path", part.FileName()))
+			}
+			if _, dup := files[fn]; dup {
+				return nil, invalid("/"+name, fmt.Sprintf("file %q uploaded twice", fn))
+			}
+			files[fn] = data
+		case name == "name":
+			reg.name = strings.TrimSpace(string(data))
+		case name == "entry":
+			entry = strings.TrimSpace(string(data))
+		case name == "wsdl_url":
+			reg.src.url = strings.TrimSpace(string(data))
+		default:
+			return nil, invalid("/"+name, "unknown form field; send name, entry, wsdl_url and files")
+		}
+	}
+	switch {
+	case len(files) == 0 && reg.src.url != "":
+		return reg, nil
+	case len(files) == 0:
+		return nil, invalid("", "upload the WSDL (and its imports, or one zip bundle)")
+	case reg.src.url != "":
+		return nil, invalid("/wsdl_url", "give either wsdl_url or files, not both")
+	}
+	for n := range files {
+		reg.files = append(reg.files, n)
+	}
+	sort.Strings(reg.files)
+	if len(files) == 1 && strings.EqualFold(path.Ext(reg.files[0]), ".zip") {
+		reg.src = source{bundle: files[reg.files[0]]}
+		reg.files = zipNames(reg.src.bundle)
+		return reg, nil
+	}
+	bundle, err := zipFiles(files)
+	if err != nil {
+		return nil, problem(http.StatusInternalServerError, "internal", "Internal Server Error", "bundling the upload failed")
+	}
+	if entry == "" {
+		// One file: it is the entry whatever its extension.
+		if len(files) == 1 {
+			entry = reg.files[0]
+		}
+	}
+	reg.src = source{bundle: bundle, entry: entry}
+	return reg, nil
+}
+
+// compileRegistration compiles what was registered into a service record.
+func (g *Gateway) compileRegistration(ctx context.Context, reg *registration) (*store.Service, *Problem) {
+	ctx, cancel := context.WithTimeout(ctx, compileTimeout)
+	defer cancel()
+	m, err := compile(ctx, reg.src, g.cfg.Fetch)
+	if err != nil {
+		p := problem(http.StatusUnprocessableEntity, "wsdl-invalid", "WSDL Not Usable", err.Error())
+		return nil, p
+	}
+	if reg.name == "" {
+		switch {
+		case len(m.Services) > 0:
+			reg.name = m.Services[0].Name
+		default:
+			reg.name = m.Name
+		}
+	}
+	if !validName(reg.name) {
+		return nil, invalid("/name", fmt.Sprintf("%q is not a service name: use 1-64 letters, digits, '.', '_' or '-'", reg.name))
+	}
+	if len(m.Services) == 0 {
+		return nil, problem(http.StatusUnprocessableEntity, "wsdl-invalid", "WSDL Not Usable", "the WSDL has no SOAP service to call"+unsupportedNote(m.Unsupported))
+	}
+	data, err := m.MarshalBinary()
+	if err != nil {
+		return nil, problem(http.StatusInternalServerError, "internal", "Internal Server Error", err.Error())
+	}
+	now := g.cfg.Now().UTC()
+	rec := &store.Service{Name: reg.name, SourceURL: reg.src.url, Bundle: reg.src.bundle, Model: data, Created: now, Updated: now}
+	if reg.src.bundle != nil {
+		rec.Entry = reg.src.entry
+		if rec.Entry == "" && len(m.Documents) > 0 {
+			rec.Entry = strings.TrimPrefix(m.Documents[0], "bundle:///")
+		}
+	}
+	return rec, nil
+}
+
+func unsupportedNote(u []string) string {
+	if len(u) == 0 {
+		return ""
+	}
+	return " (not SOAP: " + strings.Join(u, "; ") + ")"
+}
+
+func (g *Gateway) createService(w http.ResponseWriter, r *http.Request) {
+	reg, p := g.readRegistration(w, r, false)
+	if p != nil {
+		writeProblem(w, r, p)
+		return
+	}
+	if reg.name != "" && !validName(reg.name) {
+		writeProblem(w, r, invalid("/name", fmt.Sprintf("%q is not a service name: use 1-64 letters, digits, '.', '_' or '-'", reg.name)))
+		return
+	}
+	if reg.name != "" && g.service(reg.name) != nil {
+		writeProblem(w, r, problem(http.StatusConflict, "conflict", "Conflict", fmt.Sprintf("service %q exists; PUT /v1/admin/services/%s re-imports it", reg.name, reg.name)))
+		return
+	}
+	rec, p := g.compileRegistration(r.Context(), reg)
+	if p != nil {
+		writeProblem(w, r, p)
+		return
+	}
+	auth, _ := openAuth(rec.Name, nil, nil, nil)
+	s, _, err := newService(r.Context(), rec, auth, g.cfg.Fetch)
+	if err != nil {
+		writeProblem(w, r, problem(http.StatusUnprocessableEntity, "wsdl-invalid", "WSDL Not Usable", err.Error()))
+		return
+	}
+	if err := g.store.CreateService(r.Context(), rec); errors.Is(err, store.ErrExists) {
+		writeProblem(w, r, problem(http.StatusConflict, "conflict", "Conflict", fmt.Sprintf("service %q exists; PUT /v1/admin/services/%s re-imports it", rec.Name, rec.Name)))
+		return
+	} else if err != nil {
+		writeProblem(w, r, storeProblem(g, err))
+		return
+	}
+	g.setService(s)
+	g.log.Info("service registered", "service", s.name, "operations", len(s.operationNames()), "source", sourceName(rec))
+	w.Header().Set("Location", "/v1/admin/services/"+s.name)
+	writeJSON(w, http.StatusCreated, s.summary(true))
+}
+
+func sourceName(rec *store.Service) string {
+	if rec.SourceURL != "" {
+		return rec.SourceURL
+	}
+	return "upload:" + rec.Entry
+}
+
+func (g *Gateway) reimportService(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("service")
+	cur := g.service(name)
+	if cur == nil {
+		writeProblem(w, r, unknownService(name))
+		return
+	}
+	reg, p := g.readRegistration(w, r, true)
+	if p != nil {
+		writeProblem(w, r, p)
+		return
+	}
+	if reg.name != "" && reg.name != name {
+		writeProblem(w, r, invalid("/name", "a re-import keeps the service's name"))
+		return
+	}
+	reg.name = name
+	if reg.src.url == "" && reg.src.bundle == nil {
+		old, err := g.store.Service(r.Context(), name)
+		if err != nil {
+			writeProblem(w, r, storeProblem(g, err))
+			return
+		}
+		reg.src = source{url: old.SourceURL, bundle: old.Bundle, entry: old.Entry}
+	}
+	rec, p := g.compileRegistration(r.Context(), reg)
+	if p != nil {
+		writeProblem(w, r, p)
+		return
+	}
+	if err := g.store.ReplaceSource(r.Context(), rec); err != nil {
+		writeProblem(w, r, storeProblem(g, err))
+		return
+	}
+	full, err := g.store.Service(r.Context(), name)
+	if err == nil {
+		var s *service
+		if s, err = g.load(r.Context(), full); err == nil {
+			g.setService(s)
+			g.log.Info("service re-imported", "service", name, "operations", len(s.operationNames()))
+			writeJSON(w, http.StatusOK, s.summary(true))
+			return
+		}
+	}
+	writeProblem(w, r, storeProblem(g, err))
+}
+
+func (g *Gateway) listServices(w http.ResponseWriter, r *http.Request) {
+	out := []*ServiceSummary{}
+	for _, s := range g.sortedServices() {
+		out = append(out, s.summary(true))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"services": out})
+}
+
+func (g *Gateway) sortedServices() []*service {
+	g.mu.RLock()
+	out := make([]*service, 0, len(g.services))
+	for _, s := range g.services {
+		out = append(out, s)
+	}
+	g.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out
+}
+
+func (g *Gateway) getService(w http.ResponseWriter, r *http.Request) {
+	s := g.service(r.PathValue("service"))
+	if s == nil {
+		writeProblem(w, r, unknownService(r.PathValue("service")))
+		return
+	}
+	writeJSON(w, http.StatusOK, s.summary(true))
+}
+
+func (g *Gateway) deleteService(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("service")
+	if err := g.store.DeleteService(r.Context(), name); errors.Is(err, store.ErrNotFound) {
+		writeProblem(w, r, unknownService(name))
+		return
+	} else if err != nil {
+		writeProblem(w, r, storeProblem(g, err))
+		return
+	}
+	g.mu.Lock()
+	delete(g.services, name)
+	g.mu.Unlock()
+	g.log.Info("service deleted", "service", name)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (g *Gateway) getAuth(w http.ResponseWriter, r *http.Request) {
+	s := g.service(r.PathValue("service"))
+	if s == nil {
+		writeProblem(w, r, unknownService(r.PathValue("service")))
+		return
+	}
+	writeJSON(w, http.StatusOK, s.auth.view())
+}
+
+func (g *Gateway) putAuth(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("service")
+	s := g.service(name)
+	if s == nil {
+		writeProblem(w, r, unknownService(name))
+		return
+	}
+	body, p := readJSONBody(w, r, 1<<20)
+	if p != nil {
+		writeProblem(w, r, p)
+		return
+	}
+	var in AuthInput
+	if p := decodeStrict(body, &in); p != nil {
+		writeProblem(w, r, p)
+		return
+	}
+	cfg, secrets, probs := applyAuthInput(&in, s.auth)
+	if len(probs) > 0 {
+		writeProblem(w, r, invalidList(probs))
+		return
+	}
+	ring, err := g.keyring()
+	if err != nil {
+		writeProblem(w, r, storeProblem(g, err))
+		return
+	}
+	sealed := make(map[string]secret.Sealed, len(secrets))
+	for field, v := range secrets {
+		sealed[field] = ring.Seal(v, sealContext(name, field))
+	}
+	raw, _ := json.Marshal(cfg)
+	if err := g.store.SetAuth(r.Context(), name, raw, sealed); err != nil {
+		writeProblem(w, r, storeProblem(g, err))
+		return
+	}
+	auth, err := openAuth(name, raw, sealed, ring)
+	if err != nil {
+		writeProblem(w, r, storeProblem(g, err))
+		return
+	}
+	ns := *s
+	ns.auth = auth
+	ns.updated = g.cfg.Now().UTC()
+	g.setService(&ns)
+	g.log.Info("upstream auth set", "service", name, "type", cfg.Type, "http_headers", len(cfg.HTTPHeaders), "soap_headers", cfg.SOAPHeaders)
+	writeJSON(w, http.StatusOK, auth.view())
+}
+
+// CallRecord is one entry of the call log as the API shows it.
+type CallRecord struct {
+	At        time.Time `json:"at"`
+	Service   string    `json:"service"`
+	Operation string    `json:"operation"`
+	Port      string    `json:"port,omitempty"`
+	Key       string    `json:"key"`
+	Status    int       `json:"status"`
+	LatencyMS float64   `json:"latency_ms"`
+	Outcome   string    `json:"outcome"`
+	Error     string    `json:"error,omitempty"`
+}
+
+func (g *Gateway) serviceCalls(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("service")
+	if g.service(name) == nil {
+		writeProblem(w, r, unknownService(name))
+		return
+	}
+	g.writeCalls(w, r, name)
+}
+
+func (g *Gateway) allCalls(w http.ResponseWriter, r *http.Request) {
+	g.writeCalls(w, r, r.URL.Query().Get("service"))
+}
+
+func (g *Gateway) writeCalls(w http.ResponseWriter, r *http.Request, service string) {
+	limit := 100
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			writeProblem(w, r, invalid("/limit", "a number from 1 to 1000"))
+			return
+		}
+		limit = n
+	}
+	calls, err := g.store.Calls(r.Context(), service, limit)
+	if err != nil {
+		writeProblem(w, r, storeProblem(g, err))
+		return
+	}
+	out := []CallRecord{}
+	for _, c := range calls {
+		out = append(out, CallRecord{At: c.At, Service: c.Service, Operation: c.Operation, Port: c.Port, Key: c.Key,
+			Status: c.Status, LatencyMS: float64(c.Latency.Microseconds()) / 1000, Outcome: c.Outcome, Error: c.Error})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"calls": out})
+}
+
+func unknownService(name string) *Problem {
+	return problem(http.StatusNotFound, "unknown-service", "Unknown Service", fmt.Sprintf("no service %q is registered", name))
+}
+
+func storeProblem(g *Gateway, err error) *Problem {
+	g.log.Error("store", "error", err)
+	return problem(http.StatusInternalServerError, "internal", "Internal Server Error", "soapbridge could not read or write its store; see its log")
+}
+
+func isJSON(ct string) bool {
+	return ct == "application/json" || strings.HasPrefix(ct, "application/") && strings.HasSuffix(ct, "+json")
+}
+
+// readJSONBody reads a JSON request body of at most max bytes.
+func readJSONBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, *Problem) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if !isJSON(ct) {
+		return nil, problem(http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported Media Type", "send JSON with Content-Type: application/json")
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+	if err != nil {
+		return nil, bodyProblem(err)
+	}
+	return body, nil
+}
+
+func bodyProblem(err error) *Problem {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return problem(http.StatusRequestEntityTooLarge, "too-large", "Content Too Large", fmt.Sprintf("the request body is larger than %d bytes", mbe.Limit))
+	}
+	return problem(http.StatusBadRequest, "invalid-request", "Bad Request", "reading the request body failed: "+err.Error())
+}
+
+// decodeStrict decodes JSON refusing unknown members, so typos show.
+func decodeStrict(body []byte, v any) *Problem {
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return invalid("", "the JSON body does not fit: "+err.Error())
+	}
+	if dec.More() {
+		return invalid("", "the JSON body has more than one value")
+	}
+	return nil
+}
+
+// FieldError is one problem with a request, by JSON pointer.
+type FieldError struct {
+	Pointer  string `json:"pointer"`
+	Detail   string `json:"detail"`
+	Expected string `json:"expected,omitempty"`
+}
+
+func invalid(pointer, detail string) *Problem {
+	p := problem(http.StatusBadRequest, "validation", "Invalid Request", detail)
+	p.Errors = []FieldError{{Pointer: pointer, Detail: detail}}
+	return p
+}
+
+// invalidList turns "pointer: detail" lines into a validation problem.
+func invalidList(lines []string) *Problem {
+	p := problem(http.StatusBadRequest, "validation", "Invalid Request", fmt.Sprintf("%d problem(s) with the request", len(lines)))
+	var errs []FieldError
+	for _, l := range lines {
+		ptr, detail, _ := strings.Cut(l, ": ")
+		errs = append(errs, FieldError{Pointer: ptr, Detail: detail})
+	}
+	p.Errors = errs
+	return p
+}

@@ -1,0 +1,385 @@
+package gateway
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/soapbridge/soapbridge/internal/codec"
+	"github.com/soapbridge/soapbridge/internal/secret"
+	"github.com/soapbridge/soapbridge/internal/store"
+	"github.com/soapbridge/soapbridge/internal/upstream"
+	"github.com/soapbridge/soapbridge/internal/wsdl"
+	"github.com/soapbridge/soapbridge/internal/wssec"
+	"github.com/soapbridge/soapbridge/internal/xmltok"
+)
+
+// Auth types of PUT /v1/admin/services/{service}/auth.
+const (
+	AuthNone  = "none"
+	AuthBasic = "basic"
+	AuthWSSE  = "wsse"
+)
+
+// AuthInput is the body of PUT /v1/admin/services/{service}/auth. Secrets
+// (password, header values, SOAP header blocks) are write-only: a PUT that
+// leaves out the password, or gives a header's value as null, keeps the
+// stored value.
+type AuthInput struct {
+	Type         string `json:"type"`
+	Username     string `json:"username,omitempty"`
+	Password     string `json:"password,omitempty"`
+	PasswordType string `json:"password_type,omitempty"`
+	// TimestampTTL is the life of the wsu:Timestamp; omitted means 300
+	// seconds, 0 sends no Timestamp.
+	TimestampTTL *int               `json:"timestamp_ttl_seconds,omitempty"`
+	HTTPHeaders  map[string]*string `json:"http_headers,omitempty"`
+	SOAPHeaders  []string           `json:"soap_headers,omitempty"`
+	Endpoint     string             `json:"endpoint,omitempty"`
+	Timeout      int                `json:"timeout_seconds,omitempty"`
+	// CABundle is PEM: the CAs that sign the upstream's certificate,
+	// instead of the system's.
+	CABundle string `json:"ca_bundle,omitempty"`
+}
+
+// authConfig is the stored, secret-free part of a service's auth.
+type authConfig struct {
+	Type         string   `json:"type"`
+	Username     string   `json:"username,omitempty"`
+	PasswordType string   `json:"password_type,omitempty"`
+	TimestampTTL int      `json:"timestamp_ttl_seconds,omitempty"`
+	HTTPHeaders  []string `json:"http_headers,omitempty"` // names; values are sealed
+	SOAPHeaders  int      `json:"soap_headers,omitempty"` // count; blocks are sealed
+	Endpoint     string   `json:"endpoint,omitempty"`
+	Timeout      int      `json:"timeout_seconds,omitempty"`
+	CABundle     string   `json:"ca_bundle,omitempty"`
+}
+
+// AuthView is what reads show of a service's auth: no secret, only whether
+// each is set.
+type AuthView struct {
+	Type           string   `json:"type"`
+	Username       string   `json:"username,omitempty"`
+	PasswordSet    bool     `json:"password_set"`
+	PasswordType   string   `json:"password_type,omitempty"`
+	TimestampTTL   *int     `json:"timestamp_ttl_seconds,omitempty"`
+	HTTPHeadersSet []string `json:"http_headers_set"`
+	SOAPHeadersSet int      `json:"soap_headers_set"`
+	Endpoint       string   `json:"endpoint,omitempty"`
+	Timeout        int      `json:"timeout_seconds"`
+	CABundleSet    bool     `json:"ca_bundle_set"`
+}
+
+// Credential fields, the names sealed values are stored under.
+const (
+	fieldPassword = "password"
+	fieldHeader   = "http_header:"
+	fieldSOAP     = "soap_header:"
+)
+
+// sealContext is the associated data of a sealed credential: it binds the
+// ciphertext to its service and field.
+func sealContext(service, field string) string { return "soapbridge/v1\x00" + service + "\x00" + field }
+
+const (
+	defaultTimeout = 60 * time.Second
+	maxTimeout     = 600
+	defaultTTL     = 300
+)
+
+// reservedHeaders are set by soapbridge and cannot be configured.
+var reservedHeaders = map[string]bool{
+	"Content-Type": true, "Content-Length": true, "Soapaction": true, "Host": true,
+	"Transfer-Encoding": true, "Connection": true, "Accept-Encoding": true, "Te": true,
+	"Upgrade": true, "Trailer": true, "Keep-Alive": true, "Proxy-Connection": true,
+}
+
+// upstreamAuth is a service's auth with its secrets opened, ready for calls.
+type upstreamAuth struct {
+	cfg         authConfig
+	password    string
+	headers     http.Header
+	soapHeaders [][]byte
+	timeout     time.Duration
+	client      *upstream.Client // nil: the gateway's shared client
+}
+
+// applyAuthInput validates in against the current configuration and
+// secrets, returning the new configuration and secrets (by field). Every
+// problem is listed.
+func applyAuthInput(in *AuthInput, cur *upstreamAuth) (authConfig, map[string][]byte, []string) {
+	var probs []string
+	bad := func(format string, args ...any) { probs = append(probs, fmt.Sprintf(format, args...)) }
+	cfg := authConfig{Type: in.Type, Endpoint: in.Endpoint, Timeout: in.Timeout, CABundle: in.CABundle}
+	secrets := map[string][]byte{}
+	switch in.Type {
+	case AuthNone:
+		if in.Username != "" || in.Password != "" {
+			bad("/username: type none takes no credentials")
+		}
+	case AuthBasic, AuthWSSE:
+		cfg.Username = in.Username
+		if in.Username == "" {
+			bad("/username: required for type %s", in.Type)
+		}
+		if in.Type == AuthBasic && strings.ContainsRune(in.Username, ':') {
+			bad("/username: HTTP Basic user names cannot contain ':'")
+		}
+		pw := in.Password
+		if pw == "" && cur != nil && cur.cfg.Type == in.Type && cur.password != "" {
+			pw = cur.password // write-only: left out means unchanged
+		}
+		if pw == "" {
+			bad("/password: required for type %s", in.Type)
+		}
+		secrets[fieldPassword] = []byte(pw)
+		if in.Type == AuthWSSE {
+			cfg.PasswordType = in.PasswordType
+			if cfg.PasswordType == "" {
+				cfg.PasswordType = "text"
+			}
+			if cfg.PasswordType != "text" && cfg.PasswordType != "digest" {
+				bad("/password_type: %q is not text or digest", in.PasswordType)
+			}
+			cfg.TimestampTTL = defaultTTL
+			if in.TimestampTTL != nil {
+				cfg.TimestampTTL = *in.TimestampTTL
+			}
+			if cfg.TimestampTTL < 0 || cfg.TimestampTTL > 86400 {
+				bad("/timestamp_ttl_seconds: %d is not between 0 and 86400", cfg.TimestampTTL)
+			}
+		} else if in.PasswordType != "" || in.TimestampTTL != nil {
+			bad("/password_type: only type wsse takes password_type and timestamp_ttl_seconds")
+		}
+	case "":
+		bad("/type: required: none, basic or wsse")
+	default:
+		bad("/type: %q is not none, basic or wsse", in.Type)
+	}
+	names := make([]string, 0, len(in.HTTPHeaders))
+	for name := range in.HTTPHeaders {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		v := in.HTTPHeaders[name]
+		canon := http.CanonicalHeaderKey(name)
+		ptr := "/http_headers/" + name
+		switch {
+		case !validHeaderName(name):
+			bad("%s: not a valid HTTP header name", ptr)
+			continue
+		case reservedHeaders[canon]:
+			bad("%s: soapbridge sets %s itself", ptr, canon)
+			continue
+		case canon == "Authorization" && in.Type == AuthBasic:
+			bad("%s: type basic already sets Authorization", ptr)
+			continue
+		}
+		var value string
+		if v != nil {
+			value = *v
+		} else if cur != nil && cur.headers.Get(canon) != "" {
+			value = cur.headers.Get(canon)
+		} else {
+			bad("%s: null keeps a stored value, and none is stored", ptr)
+			continue
+		}
+		if strings.ContainsAny(value, "\r\n\x00") {
+			bad("%s: a header value cannot contain line breaks", ptr)
+			continue
+		}
+		cfg.HTTPHeaders = append(cfg.HTTPHeaders, canon)
+		secrets[fieldHeader+canon] = []byte(value)
+	}
+	for i, block := range in.SOAPHeaders {
+		if err := checkHeaderBlock(block); err != nil {
+			bad("/soap_headers/%d: %v", i, err)
+			continue
+		}
+		secrets[fieldSOAP+strconv.Itoa(cfg.SOAPHeaders)] = []byte(block)
+		cfg.SOAPHeaders++
+	}
+	if in.Endpoint != "" {
+		if u, err := url.Parse(in.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("/endpoint: %q is not an absolute http(s) URL", in.Endpoint)
+		} else if u.User != nil {
+			bad("/endpoint: put credentials in the auth settings, not in the URL")
+		}
+	}
+	if in.Timeout < 0 || in.Timeout > maxTimeout {
+		bad("/timeout_seconds: %d is not between 1 and %d", in.Timeout, maxTimeout)
+	}
+	if in.CABundle != "" {
+		if _, err := certPool(in.CABundle); err != nil {
+			bad("/ca_bundle: %v", err)
+		}
+	}
+	return cfg, secrets, probs
+}
+
+func validHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// checkHeaderBlock checks that a SOAP header block is one well-formed,
+// namespace-qualified element. It may use the envelope's prefixes
+// (soapenv, xsi, xsd, soapenc) without declaring them.
+func checkHeaderBlock(block string) error {
+	d := xmltok.NewDecoderBytes([]byte(block), xmltok.Limits{})
+	d.Undeclared = func(prefix string) (string, bool) {
+		for _, ns := range codec.EnvelopeNamespaces(wsdl.SOAP11) {
+			if ns[0] == prefix {
+				return ns[1], true
+			}
+		}
+		return "", false
+	}
+	first := true
+	for {
+		tok, err := d.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("not well-formed XML: %v", err)
+		}
+		if tok.Kind == xmltok.StartElement && first {
+			first = false
+			if tok.Name.Space == "" {
+				return errors.New("a SOAP header block must be a namespace-qualified element")
+			}
+		}
+	}
+	if first {
+		return errors.New("no element")
+	}
+	return nil
+}
+
+func certPool(pem string) (*x509.CertPool, error) {
+	p := x509.NewCertPool()
+	if !p.AppendCertsFromPEM([]byte(pem)) {
+		return nil, errors.New("no PEM certificate found")
+	}
+	return p, nil
+}
+
+// openAuth opens a stored configuration and its sealed secrets.
+func openAuth(service string, raw []byte, sealed map[string]secret.Sealed, ring *secret.Keyring) (*upstreamAuth, error) {
+	a := &upstreamAuth{headers: http.Header{}, cfg: authConfig{Type: AuthNone}}
+	if len(raw) == 0 {
+		raw = []byte(`{"type":"none"}`)
+	}
+	if err := json.Unmarshal(raw, &a.cfg); err != nil {
+		return nil, fmt.Errorf("auth configuration: %w", err)
+	}
+	open := func(field string) (string, error) {
+		s, ok := sealed[field]
+		if !ok {
+			return "", fmt.Errorf("credential %s is missing", field)
+		}
+		p, err := ring.Open(s, sealContext(service, field))
+		return string(p), err
+	}
+	var err error
+	if a.cfg.Type == AuthBasic || a.cfg.Type == AuthWSSE {
+		if a.password, err = open(fieldPassword); err != nil {
+			return nil, err
+		}
+	}
+	for _, name := range a.cfg.HTTPHeaders {
+		v, err := open(fieldHeader + name)
+		if err != nil {
+			return nil, err
+		}
+		a.headers.Set(name, v)
+	}
+	for i := range a.cfg.SOAPHeaders {
+		v, err := open(fieldSOAP + strconv.Itoa(i))
+		if err != nil {
+			return nil, err
+		}
+		a.soapHeaders = append(a.soapHeaders, []byte(v))
+	}
+	a.timeout = defaultTimeout
+	if a.cfg.Timeout > 0 {
+		a.timeout = time.Duration(a.cfg.Timeout) * time.Second
+	}
+	if a.cfg.CABundle != "" {
+		pool, err := certPool(a.cfg.CABundle)
+		if err != nil {
+			return nil, fmt.Errorf("ca_bundle: %w", err)
+		}
+		a.client = upstream.NewClientTLS(0, pool)
+	}
+	return a, nil
+}
+
+// view is what reads show.
+func (a *upstreamAuth) view() AuthView {
+	v := AuthView{
+		Type: a.cfg.Type, Username: a.cfg.Username, PasswordSet: a.password != "", PasswordType: a.cfg.PasswordType,
+		HTTPHeadersSet: append([]string{}, a.cfg.HTTPHeaders...), SOAPHeadersSet: a.cfg.SOAPHeaders,
+		Endpoint: a.cfg.Endpoint, Timeout: int(a.timeout / time.Second), CABundleSet: a.cfg.CABundle != "",
+	}
+	if a.cfg.Type == AuthWSSE {
+		ttl := a.cfg.TimestampTTL
+		v.TimestampTTL = &ttl
+	}
+	return v
+}
+
+// apply sets the auth of one call on t: fresh WS-Security headers (a new
+// nonce and timestamp every call), Basic, headers, SOAP header blocks.
+func (a *upstreamAuth) apply(t *upstream.Target, now time.Time) error {
+	t.Headers = a.headers
+	switch a.cfg.Type {
+	case AuthBasic:
+		t.Basic = &upstream.BasicAuth{User: a.cfg.Username, Password: a.password}
+	case AuthWSSE:
+		h := wssec.Header{
+			Token:        &wssec.UsernameToken{Username: a.cfg.Username, Password: a.password, Digest: a.cfg.PasswordType == "digest"},
+			TimestampTTL: time.Duration(a.cfg.TimestampTTL) * time.Second,
+		}
+		block, err := h.Block(now, rand.Reader)
+		if err != nil {
+			return err
+		}
+		t.SOAPHeaders = append(t.SOAPHeaders, block)
+		t.AuthScheme = "WS-Security UsernameToken"
+	}
+	t.SOAPHeaders = append(t.SOAPHeaders, a.soapHeaders...)
+	return nil
+}
+
+// Reseal re-encrypts every stored credential that is not sealed under the
+// ring's current key (a master key rotation), returning how many it did.
+func Reseal(ctx context.Context, st *store.Store, ring *secret.Keyring) (int, error) {
+	return st.Reseal(ctx, ring.Current().ID, func(service, field string, old secret.Sealed) (secret.Sealed, error) {
+		p, err := ring.Open(old, sealContext(service, field))
+		if err != nil {
+			return secret.Sealed{}, err
+		}
+		return ring.Seal(p, sealContext(service, field)), nil
+	})
+}

@@ -1,0 +1,85 @@
+package gateway
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/soapbridge/soapbridge/internal/store"
+)
+
+// callLog writes call records to the store in batches, off the request
+// path. When the store falls behind, records are dropped (and counted)
+// rather than slowing calls down.
+type callLog struct {
+	store   *store.Store
+	log     *slog.Logger
+	keep    int
+	ch      chan store.Call
+	done    chan struct{}
+	once    sync.Once
+	mu      sync.Mutex
+	dropped int
+}
+
+func newCallLog(s *store.Store, log *slog.Logger, keep int) *callLog {
+	c := &callLog{store: s, log: log, keep: keep, ch: make(chan store.Call, 4096), done: make(chan struct{})}
+	go c.run()
+	return c
+}
+
+func (c *callLog) add(call store.Call) {
+	select {
+	case c.ch <- call:
+	default:
+		c.mu.Lock()
+		c.dropped++
+		c.mu.Unlock()
+	}
+}
+
+func (c *callLog) run() {
+	defer close(c.done)
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	var batch []store.Call
+	flush := func() {
+		if len(batch) == 0 {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := c.store.RecordCalls(ctx, batch, c.keep); err != nil {
+			c.log.Warn("writing the call log failed", "calls", len(batch), "error", err)
+		}
+		cancel()
+		batch = batch[:0]
+		c.mu.Lock()
+		if c.dropped > 0 {
+			c.log.Warn("call log entries dropped: the store is too slow", "dropped", c.dropped)
+			c.dropped = 0
+		}
+		c.mu.Unlock()
+	}
+	for {
+		select {
+		case call, ok := <-c.ch:
+			if !ok {
+				flush()
+				return
+			}
+			batch = append(batch, call)
+			if len(batch) >= 256 {
+				flush()
+			}
+		case <-tick.C:
+			flush()
+		}
+	}
+}
+
+// sync waits until every call added so far is written.
+func (c *callLog) close() {
+	c.once.Do(func() { close(c.ch) })
+	<-c.done
+}

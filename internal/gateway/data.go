@@ -1,0 +1,259 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/soapbridge/soapbridge/internal/codec"
+	"github.com/soapbridge/soapbridge/internal/soap"
+	"github.com/soapbridge/soapbridge/internal/store"
+	"github.com/soapbridge/soapbridge/internal/upstream"
+)
+
+func (g *Gateway) listCallable(w http.ResponseWriter, r *http.Request) {
+	k := keyOf(r)
+	out := []*ServiceSummary{}
+	for _, s := range g.sortedServices() {
+		if k.MayCall(s.name) {
+			out = append(out, s.summary(false))
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"services": out})
+}
+
+// callable finds the service a key may call, or the problem to answer.
+// A key without scope for a service learns nothing of whether it exists.
+func (g *Gateway) callable(r *http.Request) (*service, *Problem) {
+	name := r.PathValue("service")
+	if !keyOf(r).MayCall(name) {
+		return nil, problem(http.StatusForbidden, "forbidden", "Forbidden", fmt.Sprintf("this API key may not call service %q", name))
+	}
+	s := g.service(name)
+	if s == nil {
+		return nil, unknownService(name)
+	}
+	return s, nil
+}
+
+func (g *Gateway) describeCallable(w http.ResponseWriter, r *http.Request) {
+	s, p := g.callable(r)
+	if p != nil {
+		writeProblem(w, r, p)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.summary(false))
+}
+
+// call is POST /v1/services/{service}/{operation}: JSON in, SOAP call,
+// JSON out.
+func (g *Gateway) call(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec := store.Call{At: g.cfg.Now().UTC(), Service: r.PathValue("service"), Operation: r.PathValue("operation"), Key: keyOf(r).Name}
+	status, outcome, errText := g.serveCall(w, r, &rec)
+	rec.Status, rec.Outcome, rec.Error, rec.Latency = status, outcome, errText, time.Since(start)
+	g.calls.add(rec)
+	attrs := []any{
+		"service", rec.Service, "operation", rec.Operation, "port", rec.Port, "status", status,
+		"latency_ms", float64(rec.Latency.Microseconds()) / 1000, "key", rec.Key, "outcome", outcome,
+		"request_id", w.Header().Get("X-Request-Id"),
+	}
+	if errText != "" {
+		attrs = append(attrs, "error", errText)
+	}
+	g.log.Info("call", attrs...)
+}
+
+// serveCall answers a call and reports its status, outcome and error for
+// the log.
+func (g *Gateway) serveCall(w http.ResponseWriter, r *http.Request, rec *store.Call) (int, string, string) {
+	fail := func(p *Problem, outcome string) (int, string, string) {
+		writeProblem(w, r, p)
+		return p.Status, outcome, p.Detail
+	}
+	s, p := g.callable(r)
+	if p != nil {
+		return fail(p, "error")
+	}
+	b, err := s.operation(rec.Operation, r.URL.Query().Get("port"))
+	if err != nil {
+		p := problem(http.StatusNotFound, "unknown-operation", "Unknown Operation", err.Error())
+		p.Operations = s.operationNames()
+		return fail(p, "error")
+	}
+	rec.Port = b.port.Name
+	body, p := g.readCallBody(w, r)
+	if p != nil {
+		return fail(p, "invalid")
+	}
+	t := &upstream.Target{
+		Codec: s.codec, Op: b.op, Version: b.port.SOAPVersion, Endpoint: b.port.Address,
+		MaxResponse: g.cfg.MaxResponse,
+	}
+	if s.auth.cfg.Endpoint != "" {
+		t.Endpoint = s.auth.cfg.Endpoint
+	}
+	if t.Endpoint == "" {
+		return fail(problem(http.StatusBadGateway, "upstream", "Bad Gateway", fmt.Sprintf("port %s has no endpoint address; set one with PUT /v1/admin/services/%s/auth {\"endpoint\": ...}", b.port.Name, s.name)), "upstream")
+	}
+	if err := s.auth.apply(t, g.cfg.Now()); err != nil {
+		return fail(problem(http.StatusInternalServerError, "internal", "Internal Server Error", "building the upstream authentication failed: "+err.Error()), "error")
+	}
+	client := g.client
+	if s.auth.client != nil {
+		client = s.auth.client
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), s.auth.timeout)
+	defer cancel()
+	out := &deferredWriter{w: w, limit: 256 << 10}
+	err = client.Call(ctx, t, body, out, nil)
+	if err == nil {
+		out.finish()
+		return http.StatusOK, "ok", ""
+	}
+	if out.committed {
+		// Part of a 200 answer is already sent: all that is left is to
+		// break the connection, so the client cannot take a truncated
+		// answer for a whole one.
+		g.log.Error("call failed after the answer started", "service", s.name, "operation", rec.Operation, "error", err)
+		panic(http.ErrAbortHandler)
+	}
+	p, outcome := callProblem(err, t)
+	return fail(p, outcome)
+}
+
+// readCallBody reads the JSON request of a call; an empty body is {}.
+func (g *Gateway) readCallBody(w http.ResponseWriter, r *http.Request) ([]byte, *Problem) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if r.ContentLength == 0 && ct == "" {
+		return []byte("{}"), nil
+	}
+	if !isJSON(ct) {
+		return nil, problem(http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported Media Type", "send the operation's input as JSON with Content-Type: application/json")
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, g.cfg.MaxRequest))
+	if err != nil {
+		return nil, bodyProblem(err)
+	}
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return []byte("{}"), nil
+	}
+	return body, nil
+}
+
+// callProblem turns a failed call into the problem to answer and the
+// outcome to log.
+func callProblem(err error, t *upstream.Target) (*Problem, string) {
+	var ve *codec.ValidationError
+	var f *soap.Fault
+	var vm *soap.VersionMismatchError
+	var ue *upstream.Error
+	var pe *soap.ProtocolError
+	switch {
+	case errors.As(err, &ve):
+		p := problem(http.StatusBadRequest, "validation", "Invalid Request", ve.Error())
+		p.Errors = ve.Problems
+		return p, "invalid"
+	case errors.As(err, &f):
+		return faultProblem(f, t), "fault"
+	case errors.As(err, &vm):
+		p := problem(http.StatusBadGateway, "upstream", "Bad Gateway", vm.Error())
+		p.Diagnosis = &Diagnosis{Kind: "soap_version", Endpoint: t.Endpoint,
+			Summary: fmt.Sprintf("soapbridge sent SOAP %s and the upstream answered in SOAP %s", vm.Sent, vm.Got),
+			Fix:     "call the WSDL's port of the other SOAP version (?port=NAME), or check that the endpoint belongs to this WSDL"}
+		return p, "upstream"
+	case errors.As(err, &ue):
+		status := http.StatusBadGateway
+		if ue.Kind == upstream.KindTimeout {
+			status = http.StatusGatewayTimeout
+		}
+		p := problem(status, "upstream", http.StatusText(status), ue.Msg)
+		p.Diagnosis = &Diagnosis{Kind: string(ue.Kind), Summary: ue.Msg, Fix: ue.Fix, UpstreamStatus: ue.Status, OfferedAuth: ue.Offered, Endpoint: t.Endpoint}
+		return p, "upstream"
+	case errors.As(err, &pe):
+		p := problem(http.StatusBadGateway, "upstream", "Bad Gateway", pe.Error())
+		p.Diagnosis = &Diagnosis{Kind: "protocol", Summary: "the upstream's answer is not the SOAP response the WSDL describes: " + pe.Msg,
+			Fix: "check that the endpoint belongs to this WSDL and speaks SOAP " + string(t.Version), Endpoint: t.Endpoint}
+		return p, "upstream"
+	case errors.Is(err, context.DeadlineExceeded):
+		p := problem(http.StatusGatewayTimeout, "upstream", "Gateway Timeout", "the upstream did not answer in time")
+		p.Diagnosis = &Diagnosis{Kind: "timeout", Summary: "the upstream did not answer in time", Fix: "check that the service is up, or raise timeout_seconds", Endpoint: t.Endpoint}
+		return p, "upstream"
+	}
+	p := problem(http.StatusBadGateway, "upstream", "Bad Gateway", err.Error())
+	p.Diagnosis = &Diagnosis{Kind: "protocol", Summary: err.Error(), Endpoint: t.Endpoint}
+	return p, "upstream"
+}
+
+// faultProblem maps a SOAP fault: the caller's fault (Client/Sender) is
+// 422, the upstream's (Server/Receiver and the rest) 502.
+func faultProblem(f *soap.Fault, t *upstream.Target) *Problem {
+	status, title := http.StatusBadGateway, "Upstream Fault"
+	if f.Code == "Sender" {
+		status, title = http.StatusUnprocessableEntity, "Upstream Rejected The Request"
+	}
+	p := problem(status, "soap-fault", title, f.Reason)
+	p.Fault = f
+	switch f.Code {
+	case "VersionMismatch":
+		p.Diagnosis = &Diagnosis{Kind: "soap_version", Endpoint: t.Endpoint,
+			Summary: fmt.Sprintf("the upstream does not accept SOAP %s envelopes", t.Version),
+			Fix:     "call the WSDL's port of the other SOAP version (?port=NAME)"}
+	case "MustUnderstand":
+		p.Diagnosis = &Diagnosis{Kind: "config", Endpoint: t.Endpoint,
+			Summary: "the upstream does not understand a SOAP header soapbridge sent with mustUnderstand",
+			Fix:     "remove the header (WS-Security or a configured SOAP header) from the service's auth if the upstream does not expect it"}
+	}
+	return p
+}
+
+// deferredWriter holds the start of a 200 answer, so that an error before
+// limit bytes can still become a problem response; past limit it streams.
+type deferredWriter struct {
+	w         http.ResponseWriter
+	buf       []byte
+	limit     int
+	committed bool
+}
+
+func (d *deferredWriter) Write(p []byte) (int, error) {
+	if d.committed {
+		return d.w.Write(p)
+	}
+	if len(d.buf)+len(p) <= d.limit {
+		d.buf = append(d.buf, p...)
+		return len(p), nil
+	}
+	d.commit(-1)
+	if _, err := d.w.Write(d.buf); err != nil {
+		return 0, err
+	}
+	d.buf = nil
+	return d.w.Write(p)
+}
+
+func (d *deferredWriter) commit(length int) {
+	h := d.w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	if length >= 0 {
+		h.Set("Content-Length", strconv.Itoa(length))
+	}
+	d.w.WriteHeader(http.StatusOK)
+	d.committed = true
+}
+
+// finish sends what is held.
+func (d *deferredWriter) finish() {
+	if !d.committed {
+		d.buf = append(d.buf, '\n')
+		d.commit(len(d.buf))
+		d.w.Write(d.buf)
+	}
+}

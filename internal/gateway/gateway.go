@@ -1,0 +1,214 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/soapbridge/soapbridge/internal/fetch"
+	"github.com/soapbridge/soapbridge/internal/secret"
+	"github.com/soapbridge/soapbridge/internal/store"
+	"github.com/soapbridge/soapbridge/internal/upstream"
+)
+
+// Config configures a Gateway. Zero limits take the defaults.
+type Config struct {
+	Store *store.Store
+	// Keys is where the master keys come from. The gateway notices a
+	// rotation (a changed key file) by itself.
+	Keys   secret.Source
+	Logger *slog.Logger
+	// MaxRequest bounds a request body (default 10 MiB).
+	MaxRequest int64
+	// MaxResponse bounds an upstream response (default 256 MiB).
+	MaxResponse int64
+	// Fetch bounds what registering a WSDL may read.
+	Fetch fetch.Limits
+	// CallLogSize is how many calls the call log keeps (default 10000).
+	CallLogSize int
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Gateway serves the admin and data APIs. Create it with New and stop it
+// with Close.
+type Gateway struct {
+	cfg    Config
+	store  *store.Store
+	log    *slog.Logger
+	client *upstream.Client
+
+	mu       sync.RWMutex
+	services map[string]*service
+
+	keysMu    sync.Mutex
+	ring      *secret.Keyring
+	ringStamp string
+
+	calls *callLog
+}
+
+// New loads every registered service (its cached model and opened
+// credentials) and returns a Gateway ready to serve.
+func New(ctx context.Context, cfg Config) (*Gateway, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("gateway: no store")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.MaxRequest <= 0 {
+		cfg.MaxRequest = 10 << 20
+	}
+	if cfg.MaxResponse <= 0 {
+		cfg.MaxResponse = 256 << 20
+	}
+	if cfg.CallLogSize <= 0 {
+		cfg.CallLogSize = 10000
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Fetch.MaxTotalSize <= 0 {
+		cfg.Fetch.MaxTotalSize = 256 << 20
+	}
+	g := &Gateway{
+		cfg: cfg, store: cfg.Store, log: cfg.Logger,
+		client:   upstream.NewClient(0),
+		services: map[string]*service{},
+	}
+	ring, err := cfg.Keys.Load()
+	if err != nil {
+		return nil, err
+	}
+	g.ring, g.ringStamp = ring, cfg.Keys.Stamp()
+	recs, err := g.store.Services(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: loading services: %w", err)
+	}
+	for _, rec := range recs {
+		s, err := g.load(ctx, rec)
+		if err != nil {
+			return nil, err
+		}
+		g.services[s.name] = s
+	}
+	g.calls = newCallLog(g.store, g.log, cfg.CallLogSize)
+	g.log.Info("gateway ready", "services", len(g.services), "master_key", ring.Current().ID)
+	return g, nil
+}
+
+// Close flushes the call log and closes idle upstream connections. It does
+// not close the store.
+func (g *Gateway) Close() {
+	g.calls.close()
+	g.client.CloseIdle()
+}
+
+// load builds a service from its record, opening its credentials.
+func (g *Gateway) load(ctx context.Context, rec *store.Service) (*service, error) {
+	sealed, err := g.store.Credentials(ctx, rec.Name)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: service %s: %w", rec.Name, err)
+	}
+	auth, err := g.openAuth(rec.Name, rec.Auth, sealed)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: service %s: %w", rec.Name, err)
+	}
+	s, recompiled, err := newService(ctx, rec, auth, g.cfg.Fetch)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	if recompiled {
+		if data, err := s.model.MarshalBinary(); err == nil {
+			rec.Model = data
+			if err := g.store.ReplaceSource(ctx, rec); err != nil {
+				g.log.Warn("caching the recompiled model failed", "service", rec.Name, "error", err)
+			}
+		}
+	}
+	return s, nil
+}
+
+// keyring returns the current keyring, re-reading the key file when it
+// changed (a rotation).
+func (g *Gateway) keyring() (*secret.Keyring, error) {
+	g.keysMu.Lock()
+	defer g.keysMu.Unlock()
+	if stamp := g.cfg.Keys.Stamp(); stamp != g.ringStamp {
+		ring, err := g.cfg.Keys.Load()
+		if err != nil {
+			return nil, err
+		}
+		g.ring, g.ringStamp = ring, stamp
+		g.log.Info("master keys reloaded", "current", ring.Current().ID)
+	}
+	return g.ring, nil
+}
+
+// openAuth opens stored credentials, reloading the keyring when they were
+// sealed under a key it does not hold yet.
+func (g *Gateway) openAuth(service string, raw []byte, sealed map[string]secret.Sealed) (*upstreamAuth, error) {
+	ring, err := g.keyring()
+	if err != nil {
+		return nil, err
+	}
+	a, err := openAuth(service, raw, sealed, ring)
+	if errors.Is(err, secret.ErrUnknownKey) {
+		g.keysMu.Lock()
+		g.ringStamp = "" // force a reload
+		g.keysMu.Unlock()
+		if ring, err = g.keyring(); err != nil {
+			return nil, err
+		}
+		a, err = openAuth(service, raw, sealed, ring)
+	}
+	return a, err
+}
+
+func (g *Gateway) service(name string) *service {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	return g.services[name]
+}
+
+func (g *Gateway) setService(s *service) {
+	g.mu.Lock()
+	g.services[s.name] = s
+	g.mu.Unlock()
+}
+
+// Handler returns the gateway's HTTP handler.
+func (g *Gateway) Handler() http.Handler {
+	mux := http.NewServeMux()
+	admin := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, g.requireKey(true, h)) }
+	admin("POST /v1/admin/services", g.createService)
+	admin("GET /v1/admin/services", g.listServices)
+	admin("GET /v1/admin/services/{service}", g.getService)
+	admin("PUT /v1/admin/services/{service}", g.reimportService)
+	admin("DELETE /v1/admin/services/{service}", g.deleteService)
+	admin("GET /v1/admin/services/{service}/auth", g.getAuth)
+	admin("PUT /v1/admin/services/{service}/auth", g.putAuth)
+	admin("GET /v1/admin/services/{service}/calls", g.serviceCalls)
+	admin("POST /v1/admin/keys", g.createKey)
+	admin("GET /v1/admin/keys", g.listKeys)
+	admin("DELETE /v1/admin/keys/{name}", g.revokeKey)
+	admin("GET /v1/admin/calls", g.allCalls)
+
+	data := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, g.requireKey(false, h)) }
+	data("GET /v1/services", g.listCallable)
+	data("GET /v1/services/{service}", g.describeCallable)
+	data("POST /v1/services/{service}/{operation}", g.call)
+
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, r, problem(http.StatusNotFound, "not-found", "Not Found", fmt.Sprintf("no API endpoint %s %s", r.Method, r.URL.Path)))
+	})
+	return g.withRequestID(mux)
+}

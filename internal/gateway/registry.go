@@ -1,0 +1,236 @@
+package gateway
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/soapbridge/soapbridge/internal/codec"
+	"github.com/soapbridge/soapbridge/internal/fetch"
+	"github.com/soapbridge/soapbridge/internal/store"
+	"github.com/soapbridge/soapbridge/internal/wsdl"
+)
+
+// service is a registered service ready for calls. It is immutable: a
+// change builds a new one.
+type service struct {
+	name      string
+	sourceURL string
+	files     []string // the uploaded documents, for an upload
+	model     *wsdl.Model
+	codec     *codec.Codec
+	auth      *upstreamAuth
+	created   time.Time
+	updated   time.Time
+}
+
+// binding is one port's operation.
+type binding struct {
+	port *wsdl.Port
+	op   *wsdl.Operation
+}
+
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// validName checks a service or key name: 1-64 letters, digits, '.', '_'
+// and '-', starting with a letter or digit, so it is safe in a URL path.
+func validName(s string) bool { return nameRE.MatchString(s) }
+
+// operation finds an operation by name, on the named port or else on the
+// first port (in document order) that has it and an address.
+func (s *service) operation(name, port string) (binding, error) {
+	var fallback binding
+	for si := range s.model.Services {
+		for pi := range s.model.Services[si].Ports {
+			p := &s.model.Services[si].Ports[pi]
+			if port != "" && p.Name != port {
+				continue
+			}
+			b := &s.model.Bindings[p.Binding]
+			for oi := range b.Operations {
+				op := &b.Operations[oi]
+				if op.Name != name || op.Input == nil {
+					continue
+				}
+				if p.Address != "" || s.auth.cfg.Endpoint != "" {
+					return binding{p, op}, nil
+				}
+				if fallback.op == nil {
+					fallback = binding{p, op}
+				}
+			}
+		}
+	}
+	if fallback.op != nil {
+		return fallback, nil
+	}
+	if port != "" && !s.hasPort(port) {
+		return binding{}, fmt.Errorf("service %s has no SOAP port %q; it has %s", s.name, port, strings.Join(s.portNames(), ", "))
+	}
+	return binding{}, fmt.Errorf("service %s has no operation %q", s.name, name)
+}
+
+func (s *service) hasPort(name string) bool {
+	for _, n := range s.portNames() {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *service) portNames() []string {
+	var out []string
+	for _, sv := range s.model.Services {
+		for _, p := range sv.Ports {
+			out = append(out, p.Name)
+		}
+	}
+	return out
+}
+
+// operationNames lists the callable operations (those with an input).
+func (s *service) operationNames() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, b := range s.model.Bindings {
+		for _, op := range b.Operations {
+			if op.Input != nil && !seen[op.Name] {
+				seen[op.Name] = true
+				out = append(out, op.Name)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// source is what a service is compiled from: a URL, or uploaded documents.
+type source struct {
+	url    string
+	bundle []byte // a zip
+	entry  string // the entry document in the bundle, "" to find it
+}
+
+// compile fetches and compiles a source. Remote imports are allowed (over
+// http(s) only; an upload cannot make soapbridge read its local files).
+func compile(ctx context.Context, src source, limits fetch.Limits) (*wsdl.Model, error) {
+	opts := fetch.Options{Remote: true, Limits: limits}
+	if src.url != "" {
+		return wsdl.Open(ctx, src.url, opts, wsdl.Lenient)
+	}
+	var l *fetch.Loader
+	var entry string
+	var err error
+	if src.entry == "" {
+		l, entry, err = fetch.OpenZip(src.bundle, "the upload", opts)
+	} else {
+		var files map[string][]byte
+		if files, err = unzip(src.bundle, limits); err == nil {
+			l, entry, err = fetch.OpenFiles(files, src.entry, opts)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return wsdl.Compile(ctx, l, entry, wsdl.Lenient)
+}
+
+// unzip reads a bundle's files, bounded by the fetch limits.
+func unzip(bundle []byte, limits fetch.Limits) (map[string][]byte, error) {
+	zr, err := zip.NewReader(bytes.NewReader(bundle), int64(len(bundle)))
+	if err != nil {
+		return nil, fmt.Errorf("the upload is not a zip bundle: %w", err)
+	}
+	max := limits.MaxTotalSize
+	if max <= 0 {
+		max = 256 << 20
+	}
+	files := map[string][]byte{}
+	for _, f := range zr.File {
+		if strings.HasSuffix(f.Name, "/") {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return nil, fmt.Errorf("%s in the bundle: %w", f.Name, err)
+		}
+		b, err := io.ReadAll(io.LimitReader(rc, max+1))
+		rc.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s in the bundle: %w", f.Name, err)
+		}
+		if max -= int64(len(b)); max < 0 {
+			return nil, fmt.Errorf("the bundle unpacks to more than %d bytes", limits.MaxTotalSize)
+		}
+		files[f.Name] = b
+	}
+	return files, nil
+}
+
+// zipFiles bundles uploaded files in a zip, the form an upload is stored in.
+func zipFiles(files map[string][]byte) ([]byte, error) {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, n := range names {
+		w, err := zw.Create(n)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := w.Write(files[n]); err != nil {
+			return nil, err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// zipNames lists the files of a stored bundle.
+func zipNames(bundle []byte) []string {
+	zr, err := zip.NewReader(bytes.NewReader(bundle), int64(len(bundle)))
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, f := range zr.File {
+		if !strings.HasSuffix(f.Name, "/") {
+			out = append(out, path.Clean(f.Name))
+		}
+	}
+	return out
+}
+
+// newService builds a service from its stored record: the cached model
+// when it loads, else a recompile of the stored source.
+func newService(ctx context.Context, rec *store.Service, auth *upstreamAuth, limits fetch.Limits) (*service, bool, error) {
+	m := new(wsdl.Model)
+	recompiled := false
+	if err := m.UnmarshalBinary(rec.Model); err != nil {
+		if m, err = compile(ctx, source{url: rec.SourceURL, bundle: rec.Bundle, entry: rec.Entry}, limits); err != nil {
+			return nil, false, fmt.Errorf("service %s: the cached model is stale and recompiling failed: %w", rec.Name, err)
+		}
+		recompiled = true
+	}
+	s := &service{
+		name: rec.Name, sourceURL: rec.SourceURL, model: m, codec: codec.New(m), auth: auth,
+		created: rec.Created, updated: rec.Updated,
+	}
+	if rec.Bundle != nil {
+		s.files = zipNames(rec.Bundle)
+	}
+	return s, recompiled, nil
+}
