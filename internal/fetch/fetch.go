@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -160,7 +161,9 @@ func findEntry(fsys fs.FS, name string) (string, error) {
 		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && p != "." || d.IsDir() && d.Name() == "__MACOSX" {
 			return fs.SkipDir
 		}
-		if !d.IsDir() && strings.EqualFold(path.Ext(p), ".wsdl") {
+		// Uploaded files are listed flat, their folders never walked:
+		// look at every folder of the path.
+		if !d.IsDir() && strings.EqualFold(path.Ext(p), ".wsdl") && !skippedFolder(p) {
 			found = append(found, p)
 		}
 		return nil
@@ -182,6 +185,17 @@ func findEntry(fsys fs.FS, name string) (string, error) {
 		return "", fmt.Errorf("fetch: %s: several WSDL files (%s); name the entry", name, strings.Join(found, ", "))
 	}
 	return found[0], nil
+}
+
+// skippedFolder reports whether a file is in a hidden or __MACOSX folder.
+func skippedFolder(p string) bool {
+	dirs := strings.Split(p, "/")
+	for _, d := range dirs[:len(dirs)-1] {
+		if strings.HasPrefix(d, ".") && d != "." || d == "__MACOSX" {
+			return true
+		}
+	}
+	return false
 }
 
 func fileURI(abs string) string {
@@ -206,8 +220,12 @@ func (l *Loader) Resolve(base, ref string) (string, error) {
 	case "http", "https":
 		return u.String(), nil
 	case b.Scheme:
-		if u.Scheme == "bundle" && strings.HasPrefix(path.Clean(u.Path), "/..") {
-			return "", fmt.Errorf("location %q leaves the bundle", ref)
+		// ResolveReference drops the ".." segments that climb above the
+		// root, so look at the relative path before it does.
+		if u.Scheme == "bundle" && r.Scheme == "" && r.Host == "" && !strings.HasPrefix(r.Path, "/") {
+			if rel := path.Join(strings.TrimPrefix(path.Dir(b.Path), "/"), r.Path); rel == ".." || strings.HasPrefix(rel, "../") {
+				return "", fmt.Errorf("location %q leaves the bundle", ref)
+			}
 		}
 		return u.String(), nil
 	case "":
@@ -312,7 +330,7 @@ func (l *Loader) read(ctx context.Context, uri string) ([]byte, error) {
 			}
 			return data, nil
 		}
-		return readLimited(f, max)
+		return readLimited(f, max, filepath.FromSlash(u.Path))
 	case "bundle":
 		if l.bundle == nil {
 			return nil, fmt.Errorf("%s: no bundle", uri)
@@ -326,7 +344,7 @@ func (l *Loader) read(ctx context.Context, uri string) ([]byte, error) {
 			return nil, err
 		}
 		defer f.Close()
-		return readLimited(f, max)
+		return readLimited(f, max, p)
 	case "http", "https":
 		if !l.opts.Remote {
 			return nil, fmt.Errorf("%s: remote fetching is disabled", uri)
@@ -340,7 +358,7 @@ func (l *Loader) read(ctx context.Context, uri string) ([]byte, error) {
 		req.Header.Set("Accept", "text/xml, application/xml, application/wsdl+xml, */*;q=0.5")
 		resp, err := l.opts.Client.Do(req)
 		if err != nil {
-			return nil, err
+			return nil, l.remoteErr(ctx, uri, err)
 		}
 		defer resp.Body.Close()
 		if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone {
@@ -349,19 +367,39 @@ func (l *Loader) read(ctx context.Context, uri string) ([]byte, error) {
 		if resp.StatusCode/100 != 2 {
 			return nil, fmt.Errorf("%s: HTTP %s", uri, resp.Status)
 		}
-		return readLimited(resp.Body, max)
+		data, err := readLimited(resp.Body, max, uri)
+		if err != nil && !errors.Is(err, errTooLarge) {
+			return nil, l.remoteErr(ctx, uri, err)
+		}
+		return data, err
 	default:
 		return nil, fmt.Errorf("%s: unsupported scheme %q", uri, u.Scheme)
 	}
 }
 
-func readLimited(r io.Reader, max int64) ([]byte, error) {
+// remoteErr names the document of a failed remote fetch and says plainly
+// when it took too long.
+func (l *Loader) remoteErr(ctx context.Context, uri string, err error) error {
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("%s: timed out after %v: %w", uri, l.opts.Limits.Timeout, err)
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return err // names the URL already
+	}
+	return fmt.Errorf("%s: %w", uri, err)
+}
+
+var errTooLarge = errors.New("document too large")
+
+func readLimited(r io.Reader, max int64, name string) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, max+1))
 	if err != nil {
 		return nil, err
 	}
 	if int64(len(data)) > max {
-		return nil, fmt.Errorf("document larger than %d bytes", max)
+		return nil, fmt.Errorf("%s: document larger than %d bytes: %w", name, max, errTooLarge)
 	}
 	return data, nil
 }

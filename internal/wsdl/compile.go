@@ -174,6 +174,7 @@ func (c *compiler) definitions(root *xmltree.Element) error {
 		case "types":
 			for _, s := range ch.Children {
 				if xsd.IsSchema(s) {
+					c.xsdc.SetChain(c.chain)
 					if err := c.xsdc.AddSchema(c.ctx, s); err != nil {
 						return fmt.Errorf("wsdl: %w", err)
 					}
@@ -225,8 +226,9 @@ func (c *compiler) wsdlImport(el *xmltree.Element) error {
 	}
 	switch {
 	case xsd.IsSchema(doc.Root):
+		c.xsdc.SetChain(c.chain)
 		if err := c.xsdc.AddSchema(c.ctx, doc.Root); err != nil {
-			return fail(err)
+			return fmt.Errorf("wsdl: %w", err) // it names the chain
 		}
 		return nil
 	case isWSDL(doc.Root, "definitions"):

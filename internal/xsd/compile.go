@@ -108,7 +108,12 @@ func (c *Compiler) AddSchema(ctx context.Context, el *xmltree.Element) error {
 	return c.addSchema(ctx, el, "", false)
 }
 
-// Namespaces reports whether a schema with target namespace ns was added.
+// SetChain sets the references that led to the schemas added next, such as
+// `import "x.wsdl" from a.wsdl:3`: errors about the documents those schemas
+// reference name them first.
+func (c *Compiler) SetChain(frames []string) { c.chain = append([]string(nil), frames...) }
+
+// HasNamespace reports whether a schema with target namespace ns was added.
 func (c *Compiler) HasNamespace(ns string) bool { return c.namespaces[ns] }
 
 func (c *Compiler) addSchema(ctx context.Context, el *xmltree.Element, includer string, including bool) error {
