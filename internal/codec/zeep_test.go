@@ -175,7 +175,12 @@ func (z *zeepPeer) ask(t *testing.T, req any) zeepAnswer {
 type zeepCase struct{ name, entry string }
 
 func corpusCases(t *testing.T) []zeepCase {
-	dir := testpeer.SharedCorpus(t)
+	return corpusCasesIn(t, testpeer.SharedCorpus(t))
+}
+
+// corpusCasesIn lists the cases of the corpus at dir that expect a model,
+// sorted by name.
+func corpusCasesIn(t *testing.T, dir string) []zeepCase {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)

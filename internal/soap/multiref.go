@@ -12,6 +12,13 @@ import (
 // references cannot recurse forever.
 const maxMultiRefDepth = 32
 
+// maxMultiRefGrowth bounds the inlined envelope: shared values are copied
+// where they are referenced, and a value referenced twice by each of a
+// chain of multiRefs would otherwise double with every link (a "billion
+// laughs" made of href). Real encoders share a few values; inlined, their
+// envelopes grow by a small factor.
+func maxInlined(n int) int { return 16*n + 1<<20 }
+
 // inlineMultiRefs rewrites a SOAP-encoded envelope whose values are shared
 // through href="#id" / id="id" (Axis-style multiRef elements) into one
 // where each reference holds its value in place, so the streaming decoder
@@ -37,7 +44,7 @@ func inlineMultiRefs(data []byte) ([]byte, error) {
 	}
 	index(doc.Root)
 	var b bytes.Buffer
-	w := &treeWriter{b: &b, ids: ids}
+	w := &treeWriter{b: &b, ids: ids, max: maxInlined(len(data))}
 	if err := w.element(doc.Root, nil, 0, true); err != nil {
 		return nil, err
 	}
@@ -47,6 +54,7 @@ func inlineMultiRefs(data []byte) ([]byte, error) {
 type treeWriter struct {
 	b   *bytes.Buffer
 	ids map[string]*xmltree.Element
+	max int // bytes the inlined envelope may have
 }
 
 // element writes e. content, when set, supplies the attributes and
@@ -54,6 +62,9 @@ type treeWriter struct {
 func (w *treeWriter) element(e *xmltree.Element, parent *xmltree.Scope, depth int, top bool) error {
 	if depth > maxMultiRefDepth+xmltree.MaxDepth {
 		return &ProtocolError{Msg: "multiRef references nest too deep"}
+	}
+	if w.b.Len() > w.max {
+		return &ProtocolError{Msg: fmt.Sprintf("multiRef references expand the response beyond %d bytes", w.max)}
 	}
 	src := e
 	hops := 0
