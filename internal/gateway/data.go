@@ -15,6 +15,7 @@ import (
 	"github.com/soapbridge/soapbridge/internal/soap"
 	"github.com/soapbridge/soapbridge/internal/store"
 	"github.com/soapbridge/soapbridge/internal/upstream"
+	"github.com/soapbridge/soapbridge/internal/wssec"
 )
 
 func (g *Gateway) listCallable(w http.ResponseWriter, r *http.Request) {
@@ -200,6 +201,13 @@ func faultProblem(f *soap.Fault, t *upstream.Target) *Problem {
 	}
 	p := problem(status, "soap-fault", title, f.Reason)
 	p.Fault = f
+	if isWSSecurityFault(f) {
+		p.Status, p.Title = http.StatusBadGateway, "Upstream Refused The Credentials"
+		p.Diagnosis = &Diagnosis{Kind: "auth", Endpoint: t.Endpoint,
+			Summary: "the upstream refused the WS-Security header: " + f.Reason,
+			Fix:     "check the username, password and password_type (text or digest) of the service's auth; if the reason is about time, check this machine's clock"}
+		return p
+	}
 	switch f.Code {
 	case "VersionMismatch":
 		p.Diagnosis = &Diagnosis{Kind: "soap_version", Endpoint: t.Endpoint,
@@ -256,4 +264,18 @@ func (d *deferredWriter) finish() {
 		d.commit(len(d.buf))
 		d.w.Write(d.buf)
 	}
+}
+
+// isWSSecurityFault reports a fault whose code or subcode is a WS-Security
+// one (wsse:FailedAuthentication, wsse:InvalidSecurity...).
+func isWSSecurityFault(f *soap.Fault) bool {
+	if strings.HasPrefix(f.RawCode, "{"+wssec.NSSecExt+"}") {
+		return true
+	}
+	for _, c := range f.Subcodes {
+		if strings.HasPrefix(c, "{"+wssec.NSSecExt+"}") {
+			return true
+		}
+	}
+	return false
 }

@@ -76,6 +76,8 @@ func diagnoseTransport(endpoint string, err error) *Error {
 		return &Error{Kind: KindTLS, Msg: fmt.Sprintf("the TLS certificate of %s is not valid: %v", host, invalid), Fix: "renew the certificate, or check this machine's clock", Err: err}
 	case errors.As(err, &certErr):
 		return &Error{Kind: KindTLS, Msg: fmt.Sprintf("the TLS certificate of %s was refused: %v", host, certErr.Err), Fix: "check the certificate chain and the CA bundle", Err: err}
+	case strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
+		return &Error{Kind: KindTLS, Msg: fmt.Sprintf("%s answered plain HTTP to an HTTPS request", host), Fix: "use an http:// endpoint, or the service's HTTPS port", Err: err}
 	case errors.As(err, &opErr) && opErr.Op == "dial":
 		return &Error{Kind: KindUnreachable, Msg: fmt.Sprintf("cannot connect to %s: %v", host, opErr.Err), Fix: "check the endpoint's host and port, and that a firewall lets this machine through", Err: err}
 	case strings.Contains(err.Error(), "tls:") || strings.Contains(err.Error(), "x509:"):

@@ -1,0 +1,520 @@
+package gateway
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/soapbridge/soapbridge/internal/secret"
+	"github.com/soapbridge/soapbridge/internal/testpeer"
+)
+
+const items3 = `{"item": [
+	{"sku": "A-1", "id": 1, "name": "Item number 1 & co", "price": 1.99, "tags": [], "discontinued": false},
+	{"sku": "A-2", "id": 2, "name": "Item number 2 & co", "price": 2.99, "tags": ["red"], "discontinued": null},
+	{"sku": "A-3", "id": 3, "name": "Item number 3 & co", "price": 3.99, "tags": ["red", "big"], "discontinued": false}]}`
+
+func TestCallsAgainstPHP(t *testing.T) {
+	php := testpeer.PHPServer(t)
+	e := newEnv(t)
+	sum := e.registerInventory("inventory", php+"/inventory")
+	if got := fmt.Sprint(sum["soap_versions"]); got != "[1.1 1.2]" {
+		t.Errorf("soap_versions = %s", got)
+	}
+	if got := fmt.Sprint(sum["expected_auth"]); got != "[https wsse]" {
+		t.Errorf("expected_auth = %s (from the WSDL's policies)", got)
+	}
+	app, err := NewKey(context.Background(), e.st, KeyRequest{Name: "app", Services: []string{"inventory", "rpc"}}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("document/literal over both SOAP versions", func(t *testing.T) {
+		for _, port := range []string{"", "?port=InventorySoap11", "?port=InventorySoap12"} {
+			r := e.do("POST", "/v1/services/inventory/GetItems"+port, app.Key, `{"limit": 3, "skuPrefix": "A-"}`).must(t, http.StatusOK)
+			if ct := r.header.Get("Content-Type"); ct != "application/json" {
+				t.Errorf("Content-Type %q", ct)
+			}
+			wantJSON(t, "GetItems"+port, r.body, items3)
+		}
+		r := e.do("POST", "/v1/services/inventory/GetItems", app.Key, `{"skuPrefix": "B-", "limit": 0}`).must(t, http.StatusOK)
+		wantJSON(t, "no items", r.body, `{"item": []}`)
+		r = e.do("POST", "/v1/services/inventory/Reserve?port=InventorySoap12", app.Key, `{"sku": "A-7", "quantity": 2}`).must(t, http.StatusOK)
+		wantJSON(t, "Reserve", r.body, `{"reservationId": "R-A-7-2", "expires": "2026-12-01T10:00:00Z"}`)
+	})
+
+	t.Run("faults", func(t *testing.T) {
+		for _, port := range []string{"InventorySoap11", "InventorySoap12"} {
+			p := e.do("POST", "/v1/services/inventory/Reserve?port="+port, app.Key, `{"sku": "A-1", "quantity": 30}`).must(t, http.StatusUnprocessableEntity)
+			if ct := p.header.Get("Content-Type"); ct != "application/problem+json" {
+				t.Errorf("Content-Type %q", ct)
+			}
+			f := p.json(t)["fault"].(map[string]any)
+			if f["code"] != "Sender" || f["reason"] != "not enough stock for A-1" || f["fault"] != "OutOfStock" {
+				t.Errorf("%s client fault: %s", port, p.body)
+			}
+			d, _ := jsonMarshal(f["detail"])
+			wantJSON(t, port+" fault detail", d, `{"OutOfStockFault": {"sku": "A-1", "available": 10}}`)
+			p = e.do("POST", "/v1/services/inventory/Reserve?port="+port, app.Key, `{"sku": "X-0", "quantity": 1}`).must(t, http.StatusBadGateway)
+			if f := p.json(t)["fault"].(map[string]any); f["code"] != "Receiver" || f["reason"] != "the warehouse is offline" {
+				t.Errorf("%s server fault: %s", port, p.body)
+			}
+		}
+	})
+
+	t.Run("validation lists every problem", func(t *testing.T) {
+		p := e.do("POST", "/v1/services/inventory/Reserve", app.Key, `{"sku": 5, "quantity": "many", "colour": "red"}`).must(t, http.StatusBadRequest).json(t)
+		errs, _ := p["errors"].([]any)
+		var ptrs []string
+		for _, x := range errs {
+			ptrs = append(ptrs, x.(map[string]any)["pointer"].(string))
+		}
+		if got := strings.Join(ptrs, " "); !strings.Contains(got, "/sku") || !strings.Contains(got, "/quantity") || !strings.Contains(got, "/colour") {
+			t.Errorf("pointers %q in %v", got, p)
+		}
+	})
+
+	t.Run("rpc/encoded registered by URL", func(t *testing.T) {
+		files := httptest.NewServer(http.FileServer(http.Dir(filepath.Join(testpeer.RepoRoot(t), "test", "peers", "php"))))
+		defer files.Close()
+		e.do("POST", "/v1/admin/services", e.admin, map[string]any{"name": "rpc", "wsdl_url": files.URL + "/rpc.wsdl"}).must(t, http.StatusCreated)
+		e.do("PUT", "/v1/admin/services/rpc/auth", e.admin, map[string]any{"type": "none", "endpoint": php + "/rpc"}).must(t, http.StatusOK)
+		r := e.do("POST", "/v1/services/rpc/sum", app.Key, `{"numbers": [1, 2, 39]}`).must(t, http.StatusOK)
+		wantJSON(t, "sum", r.body, `{"total": 42}`)
+		r = e.do("POST", "/v1/services/rpc/describe", app.Key, `{"person": {"name": "bob", "age": 41}}`).must(t, http.StatusOK)
+		if !bytes.Contains(r.body, []byte(`"balance":12345678901234567890.12`)) || !bytes.Contains(r.body, []byte(`"nickname":null`)) {
+			t.Errorf("describe: %s", r.body)
+		}
+		// Re-import from the stored URL keeps the auth.
+		e.do("PUT", "/v1/admin/services/rpc", e.admin, nil).must(t, http.StatusOK)
+		e.do("POST", "/v1/services/rpc/sum", app.Key, `{"numbers": [2]}`).must(t, http.StatusOK)
+	})
+
+	t.Run("client errors", func(t *testing.T) {
+		other, _ := NewKey(context.Background(), e.st, KeyRequest{Name: "other", Services: []string{"elsewhere"}}, time.Now())
+		for _, c := range []struct {
+			name, path, key, body, ct string
+			status                    int
+		}{
+			{"no key", "/v1/services/inventory/GetItems", "", `{}`, "application/json", 401},
+			{"unknown key", "/v1/services/inventory/GetItems", "sbk_aaaaaaaaaa_" + strings.Repeat("A", 43), `{}`, "application/json", 401},
+			{"not a key", "/v1/services/inventory/GetItems", "hunter2", `{}`, "application/json", 401},
+			{"no scope", "/v1/services/inventory/GetItems", other.Key, `{}`, "application/json", 403},
+			{"no scope, unknown service", "/v1/services/nope/GetItems", other.Key, `{}`, "application/json", 403},
+			{"unknown service", "/v1/services/nope/GetItems", e.admin, `{}`, "application/json", 404},
+			{"unknown operation", "/v1/services/inventory/Nope", app.Key, `{}`, "application/json", 404},
+			{"unknown port", "/v1/services/inventory/GetItems?port=Nope", app.Key, `{}`, "application/json", 404},
+			{"not JSON", "/v1/services/inventory/GetItems", app.Key, `<x/>`, "text/xml", 415},
+			{"malformed JSON", "/v1/services/inventory/GetItems", app.Key, `{"skuPrefix": `, "application/json", 400},
+			{"too large", "/v1/services/inventory/GetItems", app.Key, `{"skuPrefix": "` + strings.Repeat("x", 11<<20) + `"}`, "application/json", 413},
+			{"data key on admin API", "/v1/admin/services", app.Key, ``, "", 403},
+		} {
+			method := "POST"
+			if c.name == "data key on admin API" {
+				method = "GET"
+			}
+			r := e.do(method, c.path, c.key, []byte(c.body), c.ct)
+			if r.status != c.status || r.header.Get("Content-Type") != "application/problem+json" {
+				t.Errorf("%s: HTTP %d %s, want %d problem+json: %s", c.name, r.status, r.header.Get("Content-Type"), c.status, r.body)
+				continue
+			}
+			p := r.json(t)
+			if p["status"] != jsonOf(t, fmt.Sprint(c.status)) || p["type"] == "" || p["title"] == "" || p["detail"] == "" {
+				t.Errorf("%s: problem %s", c.name, r.body)
+			}
+			if c.status == 401 && r.header.Get("WWW-Authenticate") == "" {
+				t.Errorf("%s: 401 without WWW-Authenticate", c.name)
+			}
+		}
+		p := e.do("POST", "/v1/services/inventory/Nope", app.Key, `{}`).json(t)
+		if fmt.Sprint(p["operations"]) != "[GetItems Reserve]" {
+			t.Errorf("unknown operation lists %v", p["operations"])
+		}
+	})
+
+	t.Run("listing what a key may call", func(t *testing.T) {
+		list := e.do("GET", "/v1/services", app.Key, nil).must(t, http.StatusOK).json(t)["services"].([]any)
+		if len(list) != 2 {
+			t.Fatalf("app sees %d services", len(list))
+		}
+		if _, ok := list[0].(map[string]any)["auth"]; ok {
+			t.Error("the data API shows the auth configuration")
+		}
+		e.do("GET", "/v1/services/inventory", app.Key, nil).must(t, http.StatusOK)
+	})
+
+	t.Run("call log", func(t *testing.T) {
+		e.g.calls.close() // flush
+		e.g.calls = newCallLog(e.st, e.g.log, 100)
+		calls := e.do("GET", "/v1/admin/services/inventory/calls?limit=500", e.admin, nil).must(t, http.StatusOK).json(t)["calls"].([]any)
+		if len(calls) < 10 {
+			t.Fatalf("%d calls logged", len(calls))
+		}
+		seen := map[string]bool{}
+		for _, c := range calls {
+			c := c.(map[string]any)
+			seen[fmt.Sprint(c["outcome"], "/", c["status"])] = true
+			if c["key"] != "app" && c["key"] != "root" && c["key"] != "other" {
+				t.Errorf("call by %v", c["key"])
+			}
+		}
+		for _, want := range []string{"ok/200", "fault/422", "fault/502", "invalid/400"} {
+			if !seen[want] {
+				t.Errorf("no %s call in the log: %v", want, seen)
+			}
+		}
+		if !strings.Contains(e.logs.String(), "msg=call service=inventory operation=GetItems port=InventorySoap11 status=200") {
+			t.Errorf("no call line in the log:\n%s", e.logs.String())
+		}
+	})
+}
+
+func jsonMarshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	err := jsonEncoder(&b).Encode(v)
+	return b.Bytes(), err
+}
+
+func TestBasicAuthAndSecretsAtRest(t *testing.T) {
+	php := testpeer.PHPServer(t)
+	e := newEnv(t)
+	e.registerInventory("secure", php+"/secure/inventory")
+	const password = "s3cret"
+	const headerValue = "tok-9f8e7d6c5b4a-UNIQUE"
+	call := func() *resp {
+		return e.do("POST", "/v1/services/secure/Reserve", e.admin, `{"sku": "A-1", "quantity": 1}`)
+	}
+
+	// No credentials: the upstream's 401 and what it offers.
+	p := call().must(t, http.StatusBadGateway).json(t)
+	d := p["diagnosis"].(map[string]any)
+	if d["kind"] != "auth" || fmt.Sprint(d["offered_auth"]) != "[Basic]" || fmt.Sprint(d["upstream_status"]) != "401" {
+		t.Errorf("diagnosis without credentials: %v", d)
+	}
+
+	e.do("PUT", "/v1/admin/services/secure/auth", e.admin, map[string]any{
+		"type": "basic", "username": "alice", "password": "wrong", "endpoint": php + "/secure/inventory",
+	}).must(t, http.StatusOK)
+	if d := call().must(t, http.StatusBadGateway).json(t)["diagnosis"].(map[string]any); !strings.Contains(fmt.Sprint(d["summary"]), "Basic credentials were refused") {
+		t.Errorf("wrong password: %v", d)
+	}
+
+	view := e.do("PUT", "/v1/admin/services/secure/auth", e.admin, map[string]any{
+		"type": "basic", "username": "alice", "password": password, "endpoint": php + "/secure/inventory",
+		"http_headers": map[string]any{"X-Trace-Token": headerValue}, "timeout_seconds": 20,
+	}).must(t, http.StatusOK).json(t)
+	if view["password_set"] != true || fmt.Sprint(view["http_headers_set"]) != "[X-Trace-Token]" || view["timeout_seconds"] != jsonOf(t, "20") {
+		t.Errorf("auth view %v", view)
+	}
+	wantJSON(t, "with credentials", call().must(t, http.StatusOK).body, `{"reservationId": "R-A-1-1", "expires": "2026-12-01T10:00:00Z"}`)
+
+	// Write-only: leaving the password and header value out keeps them.
+	e.do("PUT", "/v1/admin/services/secure/auth", e.admin, map[string]any{
+		"type": "basic", "username": "alice", "endpoint": php + "/secure/inventory", "http_headers": map[string]any{"X-Trace-Token": nil},
+	}).must(t, http.StatusOK)
+	call().must(t, http.StatusOK)
+
+	// Invalid configurations are refused with every problem listed.
+	bad := e.do("PUT", "/v1/admin/services/secure/auth", e.admin, map[string]any{
+		"type": "wsse", "password_type": "md5", "endpoint": "ftp://x", "http_headers": map[string]any{"Content-Type": "x", "Bad Name": "y"},
+		"soap_headers": []string{"<notqualified/>", "<a:b xmlns:a='urn:a'>"}, "timeout_seconds": 9999,
+	}).must(t, http.StatusBadRequest).json(t)
+	if n := len(bad["errors"].([]any)); n < 8 {
+		t.Errorf("%d problems listed: %v", n, bad["errors"])
+	}
+	e.do("PUT", "/v1/admin/services/secure/auth", e.admin, `{"type": "basic", "usename": "typo"}`).must(t, http.StatusBadRequest)
+
+	// The configuration survives a restart; the password works from the
+	// sealed copy.
+	e.restart()
+	call().must(t, http.StatusOK)
+	for _, path := range []string{"/v1/admin/services/secure", "/v1/admin/services/secure/auth", "/v1/admin/services", "/v1/services"} {
+		e.do("GET", path, e.admin, nil).must(t, http.StatusOK)
+	}
+	e.stop() // flush the log and close the database
+
+	// The plaintext secrets are nowhere: database files (WAL too), logs,
+	// API answers.
+	places := map[string][]byte{"log": []byte(e.logs.String()), "responses": []byte(e.bodies.String())}
+	files, _ := filepath.Glob(filepath.Join(e.dir, "soapbridge.db*"))
+	if len(files) == 0 {
+		t.Fatal("no database files")
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		places[filepath.Base(f)] = data
+	}
+	for where, data := range places {
+		for _, s := range []string{password, headerValue} {
+			if bytes.Contains(data, []byte(s)) {
+				t.Errorf("%q appears in %s", s, where)
+			}
+		}
+	}
+	if !bytes.Contains(places["responses"], []byte("R-A-1-1")) {
+		t.Error("the responses check saw no successful call")
+	}
+}
+
+func TestWSSecurityAgainstNodeSOAP(t *testing.T) {
+	const user, password = "alice", `pä<ss&"word`
+	base := testpeer.WSSServer(t, user, password, "--require-timestamp")
+	e := newEnv(t)
+	e.registerInventory("inv", "")
+	setAuth := func(pw, typ string) {
+		t.Helper()
+		e.do("PUT", "/v1/admin/services/inv/auth", e.admin, map[string]any{
+			"type": "wsse", "username": user, "password": pw, "password_type": typ, "endpoint": base + "/soap",
+		}).must(t, http.StatusOK)
+	}
+	reserve := func() *resp {
+		return e.do("POST", "/v1/services/inv/Reserve?port=InventorySoap11", e.admin, `{"sku": "A-1", "quantity": 1}`)
+	}
+	for _, typ := range []string{"text", "digest"} {
+		setAuth(password, typ)
+		r := reserve().must(t, http.StatusOK).json(t)
+		if r["reservationId"] != user+"/"+typ+"/A-1" {
+			t.Errorf("%s: %v", typ, r)
+		}
+		// A digest token is fresh per call: the peer refuses a replayed nonce.
+		reserve().must(t, http.StatusOK)
+	}
+	setAuth("wrong", "digest")
+	p := reserve().must(t, http.StatusBadGateway).json(t)
+	d, _ := p["diagnosis"].(map[string]any)
+	if d == nil || d["kind"] != "auth" || !strings.Contains(fmt.Sprint(d["summary"]), "WS-Security") {
+		t.Errorf("wrong password: %s", mustJSON(p))
+	}
+	if f, _ := p["fault"].(map[string]any); f == nil || !strings.Contains(fmt.Sprint(f["raw_code"]), "FailedAuthentication") {
+		t.Errorf("wrong password fault: %v", p["fault"])
+	}
+	// No WS-Security at all.
+	e.do("PUT", "/v1/admin/services/inv/auth", e.admin, map[string]any{"type": "none", "endpoint": base + "/soap"}).must(t, http.StatusOK)
+	reserve().must(t, http.StatusBadGateway)
+}
+
+func mustJSON(v any) string {
+	b, _ := jsonMarshal(v)
+	return string(b)
+}
+
+func TestUpstreamDiagnosis(t *testing.T) {
+	e := newEnv(t)
+	e.registerInventory("inv", "")
+	soap11 := `<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><x/></s:Body></s:Envelope>`
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/slow":
+			select {
+			case <-time.After(3 * time.Second):
+			case <-r.Context().Done():
+			}
+		case "/v11":
+			w.Header().Set("Content-Type", "text/xml")
+			w.WriteHeader(500)
+			w.Write([]byte(soap11))
+		case "/415":
+			w.WriteHeader(http.StatusUnsupportedMediaType)
+		case "/html":
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(503)
+			w.Write([]byte("<html><body>maintenance</body></html>"))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer up.Close()
+	tlsUp := httptest.NewTLSServer(http.NotFoundHandler())
+	defer tlsUp.Close()
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	closed := "http://" + ln.Addr().String()
+	ln.Close()
+	for _, c := range []struct {
+		endpoint, port string
+		timeout        int
+		status         int
+		kind           string
+	}{
+		{closed, "InventorySoap11", 0, 502, "unreachable"},
+		{"http://no-such-host.invalid", "InventorySoap11", 0, 502, "dns"},
+		{up.URL + "/slow", "InventorySoap11", 1, 504, "timeout"},
+		{up.URL + "/v11", "InventorySoap12", 0, 502, "soap_version"},
+		{up.URL + "/415", "InventorySoap11", 0, 502, "http"},
+		{up.URL + "/html", "InventorySoap11", 0, 502, "http"},
+		{up.URL + "/missing", "InventorySoap11", 0, 502, "http"},
+		{strings.Replace(up.URL, "http:", "https:", 1), "InventorySoap11", 0, 502, "tls"},
+		{tlsUp.URL, "InventorySoap11", 0, 502, "tls"},
+	} {
+		auth := map[string]any{"type": "none", "endpoint": c.endpoint}
+		if c.timeout > 0 {
+			auth["timeout_seconds"] = c.timeout
+		}
+		e.do("PUT", "/v1/admin/services/inv/auth", e.admin, auth).must(t, http.StatusOK)
+		r := e.do("POST", "/v1/services/inv/GetItems?port="+c.port, e.admin, `{"skuPrefix": "A"}`)
+		if r.status != c.status {
+			t.Errorf("%s: HTTP %d, want %d: %s", c.endpoint, r.status, c.status, r.body)
+			continue
+		}
+		d, _ := r.json(t)["diagnosis"].(map[string]any)
+		if d == nil || d["kind"] != c.kind || d["summary"] == "" || d["fix"] == nil {
+			t.Errorf("%s: diagnosis %v, want kind %s with a fix", c.endpoint, d, c.kind)
+		}
+	}
+}
+
+func TestRegistration(t *testing.T) {
+	e := newEnv(t)
+	root := testpeer.RepoRoot(t)
+	// A zip bundle, name from the WSDL's service.
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	for _, f := range []string{"inventory.wsdl", "inventory.xsd"} {
+		data, _ := os.ReadFile(filepath.Join(root, "examples", "inventory", f))
+		w, _ := zw.Create("bundle/" + f)
+		w.Write(data)
+	}
+	zw.Close()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "inv.zip"), zbuf.Bytes(), 0o600)
+	rel, _ := filepath.Rel(root, filepath.Join(dir, "inv.zip"))
+	body, ct := upload(t, nil, rel)
+	sum := e.do("POST", "/v1/admin/services", e.admin, body, ct).must(t, http.StatusCreated).json(t)
+	if sum["name"] != "InventoryService" || len(sum["operations"].([]any)) != 2 {
+		t.Errorf("zip registration: %v", sum)
+	}
+	e.do("POST", "/v1/admin/services", e.admin, body, ct).must(t, http.StatusConflict)
+
+	// A WSDL whose import is missing: 422 naming the files.
+	body, ct = upload(t, map[string]string{"name": "broken"}, "examples/inventory/inventory.wsdl")
+	p := e.do("POST", "/v1/admin/services", e.admin, body, ct).must(t, http.StatusUnprocessableEntity).json(t)
+	if d := fmt.Sprint(p["detail"]); !strings.Contains(d, "inventory.xsd") || !strings.Contains(d, "inventory.wsdl:") {
+		t.Errorf("missing import: %s", d)
+	}
+	// Malformed XML: file and line.
+	bad := filepath.Join(dir, "bad.wsdl")
+	os.WriteFile(bad, []byte("<definitions xmlns='http://schemas.xmlsoap.org/wsdl/'>\n<message name='a'>\n</definitions>"), 0o600)
+	rel, _ = filepath.Rel(root, bad)
+	body, ct = upload(t, map[string]string{"name": "bad"}, rel)
+	p = e.do("POST", "/v1/admin/services", e.admin, body, ct).must(t, http.StatusUnprocessableEntity).json(t)
+	if d := fmt.Sprint(p["detail"]); !strings.Contains(d, "bad.wsdl") || !strings.Contains(d, "line 3") {
+		t.Errorf("malformed WSDL: %s", d)
+	}
+	// An entity bomb is refused, not expanded.
+	bomb := filepath.Join(dir, "bomb.wsdl")
+	os.WriteFile(bomb, []byte(`<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><definitions xmlns="http://schemas.xmlsoap.org/wsdl/">&b;</definitions>`), 0o600)
+	rel, _ = filepath.Rel(root, bomb)
+	body, ct = upload(t, map[string]string{"name": "bomb"}, rel)
+	e.do("POST", "/v1/admin/services", e.admin, body, ct).must(t, http.StatusUnprocessableEntity)
+
+	for _, c := range []struct {
+		body   any
+		status int
+	}{
+		{map[string]any{"name": "x", "wsdl_url": "file:///etc/passwd"}, 400},
+		{map[string]any{"name": "x"}, 400},
+		{map[string]any{"name": "../x", "wsdl_url": "http://127.0.0.1:1/x.wsdl"}, 400},
+		{map[string]any{"name": "x", "wsdl_url": "http://127.0.0.1:1/x.wsdl"}, 422},
+		{map[string]any{"name": "x", "wsdl": "typo"}, 400},
+	} {
+		e.do("POST", "/v1/admin/services", e.admin, c.body).must(t, c.status)
+	}
+
+	// Re-import by upload, then delete.
+	body, ct = upload(t, nil, "examples/inventory/inventory.wsdl", "examples/inventory/inventory.xsd")
+	e.do("PUT", "/v1/admin/services/InventoryService", e.admin, body, ct).must(t, http.StatusOK)
+	e.do("DELETE", "/v1/admin/services/InventoryService", e.admin, nil).must(t, http.StatusNoContent)
+	e.do("GET", "/v1/admin/services/InventoryService", e.admin, nil).must(t, http.StatusNotFound)
+	e.do("DELETE", "/v1/admin/services/InventoryService", e.admin, nil).must(t, http.StatusNotFound)
+	e.restart()
+	if list := e.do("GET", "/v1/admin/services", e.admin, nil).must(t, http.StatusOK).json(t)["services"].([]any); len(list) != 0 {
+		t.Errorf("deleted service is back: %v", list)
+	}
+}
+
+func TestKeysAPI(t *testing.T) {
+	e := newEnv(t)
+	created := e.do("POST", "/v1/admin/keys", e.admin, map[string]any{"name": "ci", "services": []string{"*"}, "expires_in": "30d"}).must(t, http.StatusCreated).json(t)
+	key, _ := created["key"].(string)
+	if !strings.HasPrefix(key, "sbk_") || created["state"] != "active" || created["expires_at"] == nil {
+		t.Fatalf("created %v", created)
+	}
+	e.do("GET", "/v1/services", key, nil).must(t, http.StatusOK)
+	e.do("POST", "/v1/admin/keys", e.admin, map[string]any{"name": "ci", "services": []string{"*"}}).must(t, http.StatusConflict)
+	e.do("POST", "/v1/admin/keys", e.admin, map[string]any{"name": "noscope"}).must(t, http.StatusBadRequest)
+	e.do("POST", "/v1/admin/keys", e.admin, map[string]any{"name": "x", "admin": true, "expires_in": "soon"}).must(t, http.StatusBadRequest)
+	list := e.do("GET", "/v1/admin/keys", e.admin, nil).must(t, http.StatusOK)
+	if bytes.Contains(list.body, []byte(key)) || bytes.Contains(list.body, []byte(`"key"`)) {
+		t.Errorf("the key list shows a key: %s", list.body)
+	}
+	e.do("DELETE", "/v1/admin/keys/ci", e.admin, nil).must(t, http.StatusNoContent)
+	e.do("GET", "/v1/services", key, nil).must(t, http.StatusUnauthorized)
+	e.do("DELETE", "/v1/admin/keys/ci", e.admin, nil).must(t, http.StatusNotFound)
+
+	// An expired key is refused.
+	short, err := NewKey(context.Background(), e.st, KeyRequest{Name: "short", Services: []string{"*"}, ExpiresIn: "1h"}, time.Now().Add(-2*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.do("GET", "/v1/services", short.Key, nil).must(t, http.StatusUnauthorized)
+	// Only hashes are stored.
+	e.stop()
+	data, _ := os.ReadFile(filepath.Join(e.dir, "soapbridge.db"))
+	wal, _ := os.ReadFile(filepath.Join(e.dir, "soapbridge.db-wal"))
+	if bytes.Contains(append(data, wal...), []byte(key[15:])) {
+		t.Error("the database holds a key's secret")
+	}
+}
+
+func TestRotationWhileServing(t *testing.T) {
+	php := testpeer.PHPServer(t)
+	e := newEnv(t)
+	e.registerInventory("secure", php+"/secure/inventory")
+	e.do("PUT", "/v1/admin/services/secure/auth", e.admin, map[string]any{
+		"type": "basic", "username": "alice", "password": "s3cret", "endpoint": php + "/secure/inventory",
+	}).must(t, http.StatusOK)
+	call := func() { e.do("POST", "/v1/services/secure/Reserve", e.admin, `{"sku": "A-1", "quantity": 1}`).must(t, http.StatusOK) }
+	call()
+
+	// Rotate as soapbridge rotate-key does, with the gateway running.
+	src := secret.Source{File: filepath.Join(e.dir, "master.key")}
+	texts, _ := src.Texts()
+	oldRing, _ := src.Load()
+	if err := src.Write(append([]string{secret.GenerateKey()}, texts...)); err != nil {
+		t.Fatal(err)
+	}
+	ring, _ := src.Load()
+	if n, err := Reseal(context.Background(), e.st, ring); err != nil || n != 1 {
+		t.Fatalf("Reseal = %d, %v", n, err)
+	}
+	call()
+	// The running gateway seals new values under the new key.
+	e.do("PUT", "/v1/admin/services/secure/auth", e.admin, map[string]any{
+		"type": "basic", "username": "alice", "endpoint": php + "/secure/inventory",
+	}).must(t, http.StatusOK)
+	if err := src.Write(nil); err == nil {
+		t.Fatal("wrote an empty key file")
+	}
+	newTexts, _ := src.Texts()
+	if err := src.Write(newTexts[:1]); err != nil { // drop the old key
+		t.Fatal(err)
+	}
+	ids, _ := e.st.KeyIDsInUse(context.Background())
+	if len(ids) != 1 || ids[0] != ring.Current().ID || ids[0] == oldRing.Current().ID {
+		t.Fatalf("key ids in use %v, want only %s", ids, ring.Current().ID)
+	}
+	call()
+	e.restart() // with only the new key
+	call()
+}

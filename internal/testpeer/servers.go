@@ -1,0 +1,38 @@
+package testpeer
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// PHPServer starts PHP's SoapServer (test/peers/php/router.php) on a free
+// port and returns its base URL. See router.php for its services:
+// /inventory (document/literal, SOAP 1.1 and 1.2), /rpc (rpc/encoded) and
+// /secure/inventory (HTTP Basic alice:s3cret).
+func PHPServer(t testing.TB) string {
+	t.Helper()
+	php := Require(t, PHP)
+	addr := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
+	p := StartProcess(t, context.Background(), filepath.Join(RepoRoot(t), "test", "peers", "php"), php, "-S", addr, "router.php")
+	p.WaitHTTP(t, "http://"+addr+"/", 10*time.Second)
+	return "http://" + addr
+}
+
+// WSSServer starts node-soap serving the bundled inventory WSDL behind a
+// WS-Security UsernameToken check for user and password
+// (test/peers/node/wss-server.js; flags are its options) and returns its
+// base URL: the SOAP 1.1 port is at /soap, the SOAP 1.2 port at /soap12.
+func WSSServer(t testing.TB, user, password string, flags ...string) string {
+	t.Helper()
+	node := Require(t, Node)
+	port := FreePort(t)
+	wsdl := filepath.Join(RepoRoot(t), "examples", "inventory", "inventory.wsdl")
+	args := append([]string{"wss-server.js", wsdl, fmt.Sprint(port), user, password}, flags...)
+	p := StartProcess(t, context.Background(), NodePeerDir(t), node, args...)
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	p.WaitHTTP(t, base+"/soap?wsdl", 15*time.Second)
+	return base
+}
