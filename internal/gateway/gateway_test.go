@@ -484,7 +484,9 @@ func TestRotationWhileServing(t *testing.T) {
 	e.do("PUT", "/v1/admin/services/secure/auth", e.admin, map[string]any{
 		"type": "basic", "username": "alice", "password": "s3cret", "endpoint": php + "/secure/inventory",
 	}).must(t, http.StatusOK)
-	call := func() { e.do("POST", "/v1/services/secure/Reserve", e.admin, `{"sku": "A-1", "quantity": 1}`).must(t, http.StatusOK) }
+	call := func() {
+		e.do("POST", "/v1/services/secure/Reserve", e.admin, `{"sku": "A-1", "quantity": 1}`).must(t, http.StatusOK)
+	}
 	call()
 
 	// Rotate as soapbridge rotate-key does, with the gateway running.
