@@ -38,6 +38,14 @@ type comp struct {
 	orig *comp
 }
 
+// defKey identifies a compiled definition: its element in the schema
+// document it is read in. A chameleon schema included into two namespaces
+// defines each of its components twice, once in each.
+type defKey struct {
+	el *xmltree.Element
+	sd *schemaDoc
+}
+
 type failedImport struct {
 	ns  string
 	err error
@@ -64,14 +72,14 @@ type Compiler struct {
 	failed                                  []failedImport
 
 	out           *Schema
-	typeIDs       map[*xmltree.Element]TypeID
-	elemIDs       map[*xmltree.Element]ElemID
-	groupP        map[*xmltree.Element]*Particle
-	agroups       map[*xmltree.Element]*attrSet
+	typeIDs       map[defKey]TypeID
+	elemIDs       map[defKey]ElemID
+	groupP        map[defKey]*Particle
+	agroups       map[defKey]*attrSet
 	state         []uint8 // per TypeID: 0 queued, 1 building, 2 built
 	typeEl        []*comp // per TypeID: its definition (nil for built-ins)
 	queue         []TypeID
-	inGroup       map[*xmltree.Element]bool
+	inGroup       map[defKey]bool
 	err           error
 	nBuiltinAttrs int
 	warnings      []string
@@ -281,11 +289,11 @@ func (c *Compiler) Compile() (*Schema, error) {
 	}
 	c.out = &Schema{Types: builtinTypes(), Attributes: builtinAttributes()}
 	c.nBuiltinAttrs = len(c.out.Attributes)
-	c.typeIDs = make(map[*xmltree.Element]TypeID)
-	c.elemIDs = make(map[*xmltree.Element]ElemID)
-	c.groupP = make(map[*xmltree.Element]*Particle)
-	c.agroups = make(map[*xmltree.Element]*attrSet)
-	c.inGroup = make(map[*xmltree.Element]bool)
+	c.typeIDs = make(map[defKey]TypeID)
+	c.elemIDs = make(map[defKey]ElemID)
+	c.groupP = make(map[defKey]*Particle)
+	c.agroups = make(map[defKey]*attrSet)
+	c.inGroup = make(map[defKey]bool)
 	c.state = make([]uint8, len(c.out.Types))
 	c.typeEl = make([]*comp, len(c.out.Types))
 	for i := range c.state {

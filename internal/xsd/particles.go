@@ -67,6 +67,11 @@ func (c *Compiler) particle(el *xmltree.Element, sd *schemaDoc) *Particle {
 		if g == nil {
 			return nil
 		}
+		if g.orig != nil && c.inGroup[defKey{g.el, g.sd}] {
+			// A redefinition's reference to its own name, nested in its
+			// model group, is the original.
+			g = g.orig
+		}
 		gp := c.group(g)
 		if gp == nil {
 			return nil
@@ -83,15 +88,15 @@ func (c *Compiler) particle(el *xmltree.Element, sd *schemaDoc) *Particle {
 // group compiles a named model group once; every reference shares its
 // element declarations.
 func (c *Compiler) group(g *comp) *Particle {
-	if p, ok := c.groupP[g.el]; ok {
+	if p, ok := c.groupP[defKey{g.el, g.sd}]; ok {
 		return p
 	}
-	if c.inGroup[g.el] {
+	if c.inGroup[defKey{g.el, g.sd}] {
 		c.errorf(g.el, "group %q refers to itself", g.name.Local)
 		return nil
 	}
-	c.inGroup[g.el] = true
-	defer delete(c.inGroup, g.el)
+	c.inGroup[defKey{g.el, g.sd}] = true
+	defer delete(c.inGroup, defKey{g.el, g.sd})
 	var p *Particle
 	for _, ch := range g.el.Children {
 		if ch.Name.Local == "group" && isXSD(ch.Name.Space) && g.orig != nil {
@@ -113,7 +118,7 @@ func (c *Compiler) group(g *comp) *Particle {
 	if p == nil {
 		p = &Particle{Kind: PSequence, Min: 1, Max: 1, Element: NoElem}
 	}
-	c.groupP[g.el] = p
+	c.groupP[defKey{g.el, g.sd}] = p
 	return p
 }
 
@@ -152,7 +157,7 @@ func (c *Compiler) localElement(el *xmltree.Element, sd *schemaDoc) ElemID {
 		}
 		return c.globalElement(g)
 	}
-	if id, ok := c.elemIDs[el]; ok {
+	if id, ok := c.elemIDs[defKey{el, sd}]; ok {
 		return id
 	}
 	name := strings.TrimSpace(el.AttrValue("name"))
@@ -170,7 +175,7 @@ func (c *Compiler) localElement(el *xmltree.Element, sd *schemaDoc) ElemID {
 		}
 	}
 	id := c.declareElement(el, sd, q, false)
-	c.elemIDs[el] = id
+	c.elemIDs[defKey{el, sd}] = id
 	return id
 }
 
@@ -185,7 +190,7 @@ func (c *Compiler) placeholderElement(el *xmltree.Element, sd *schemaDoc, ref st
 
 // globalElement compiles a global element declaration once.
 func (c *Compiler) globalElement(g *comp) ElemID {
-	if id, ok := c.elemIDs[g.el]; ok {
+	if id, ok := c.elemIDs[defKey{g.el, g.sd}]; ok {
 		return id
 	}
 	id := c.declareElement(g.el, g.sd, g.name, true)
@@ -199,7 +204,7 @@ func (c *Compiler) declareElement(el *xmltree.Element, sd *schemaDoc, q QName, g
 	id := ElemID(len(c.out.Elements))
 	c.out.Elements = append(c.out.Elements, Element{Name: q, Global: global, Type: TypeID(AnyType), SubstitutionGroup: NoElem, Source: el.Position()})
 	if global {
-		c.elemIDs[el] = id
+		c.elemIDs[defKey{el, sd}] = id
 	}
 	e := Element{Name: q, Global: global, SubstitutionGroup: NoElem, Source: el.Position(), Doc: doc(el)}
 	e.Nillable = boolAttr(el, "nillable")
@@ -263,6 +268,9 @@ func (c *Compiler) attribute(el *xmltree.Element, sd *schemaDoc, s *attrSet) {
 		if g == nil {
 			return
 		}
+		if g.orig != nil && c.inGroup[defKey{g.el, g.sd}] {
+			g = g.orig // a redefinition's reference to itself
+		}
 		gs := c.attrGroup(g)
 		for _, a := range gs.uses {
 			s.add(a)
@@ -283,15 +291,15 @@ func (c *Compiler) attribute(el *xmltree.Element, sd *schemaDoc, s *attrSet) {
 }
 
 func (c *Compiler) attrGroup(g *comp) *attrSet {
-	if s, ok := c.agroups[g.el]; ok {
+	if s, ok := c.agroups[defKey{g.el, g.sd}]; ok {
 		return s
 	}
-	if c.inGroup[g.el] {
+	if c.inGroup[defKey{g.el, g.sd}] {
 		c.errorf(g.el, "attributeGroup %q refers to itself", g.name.Local)
 		return &attrSet{}
 	}
-	c.inGroup[g.el] = true
-	defer delete(c.inGroup, g.el)
+	c.inGroup[defKey{g.el, g.sd}] = true
+	defer delete(c.inGroup, defKey{g.el, g.sd})
 	s := &attrSet{}
 	for _, ch := range g.el.Children {
 		if !isXSD(ch.Name.Space) {
@@ -307,7 +315,7 @@ func (c *Compiler) attrGroup(g *comp) *attrSet {
 		}
 		c.attribute(ch, g.sd, s)
 	}
-	c.agroups[g.el] = s
+	c.agroups[defKey{g.el, g.sd}] = s
 	return s
 }
 

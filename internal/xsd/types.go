@@ -10,14 +10,14 @@ import (
 
 // newType allocates a TypeID for a type definition and queues it to be built.
 func (c *Compiler) newType(cp *comp) TypeID {
-	if id, ok := c.typeIDs[cp.el]; ok {
+	if id, ok := c.typeIDs[defKey{cp.el, cp.sd}]; ok {
 		return id
 	}
 	id := TypeID(len(c.out.Types))
 	c.out.Types = append(c.out.Types, Type{Name: cp.name, Base: NoType, Item: NoType, Value: NoType, ArrayItem: NoType, Source: cp.el.Position()})
 	c.state = append(c.state, queued)
 	c.typeEl = append(c.typeEl, cp)
-	c.typeIDs[cp.el] = id
+	c.typeIDs[defKey{cp.el, cp.sd}] = id
 	c.queue = append(c.queue, id)
 	return id
 }
@@ -45,7 +45,7 @@ func (c *Compiler) typeRef(el *xmltree.Element, sd *schemaDoc, v string, self *c
 			if b, ok := builtinByName[cq.Local]; ok && b != SOAPArray && b != SOAPStruct {
 				return TypeID(b)
 			}
-			c.errorf(el, "%q is not a built-in type of XML Schema", v)
+			c.dangling(el, "%q is not a built-in type of XML Schema", v)
 			return TypeID(AnyType)
 		case NSSOAPEnc:
 			switch cq.Local {
