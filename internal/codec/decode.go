@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unsafe"
 
 	"github.com/soapbridge/soapbridge/internal/wsdl"
 	"github.com/soapbridge/soapbridge/internal/xmltok"
@@ -345,13 +346,14 @@ func (d *decoder) members(tok xmltok.Token, t xsd.TypeID) error {
 	return d.content(tok, t)
 }
 
-// readText reads the character data of a simple element up to its end.
-func (d *decoder) readText() (string, error) {
+// readText reads the character data of a simple element up to its end
+// into d.text.
+func (d *decoder) readText() error {
 	d.text = d.text[:0]
 	for {
 		tok, err := d.next()
 		if err != nil {
-			return "", err
+			return err
 		}
 		switch tok.Kind {
 		case xmltok.Text:
@@ -361,31 +363,44 @@ func (d *decoder) readText() (string, error) {
 				href, _ := attr(tok, "", "href")
 				b, ok := d.opts.Attachment(string(href))
 				if !ok {
-					return "", d.errorf("xop:Include of %q: no such MIME part", href)
+					return d.errorf("xop:Include of %q: no such MIME part", href)
 				}
 				d.text = base64.StdEncoding.AppendEncode(d.text, b)
 			} else if d.opts.Strict {
-				return "", d.errorf("element %s inside a simple value", tok.Name.Local)
+				return d.errorf("element %s inside a simple value", tok.Name.Local)
 			}
 			if err := d.t.Skip(); err != nil {
-				return "", err
+				return err
 			}
 		case xmltok.EndElement:
-			return string(d.text), nil
+			return nil
 		}
 	}
 }
 
 func (d *decoder) simpleValue(t xsd.TypeID) error {
-	s, err := d.readText()
-	if err != nil {
+	if err := d.readText(); err != nil {
 		return err
 	}
-	d.writeSimple(t, s)
+	d.writeSimple(t, transient(d.text))
 	return nil
 }
 
-// writeSimple writes a lexical value of simple type t as JSON.
+// transient returns b as a string without copying it: the hot path turns
+// every simple value into JSON right away, and a copy per value was a
+// large share of decoding. The string is only valid until b changes, so
+// it must not be kept: writeSimple and what it calls only read it (and
+// may return substrings of it, which they also only read) before the next
+// token is read.
+func transient(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// writeSimple writes a lexical value of simple type t as JSON. s may be
+// transient: nothing here keeps it.
 func (d *decoder) writeSimple(t xsd.TypeID, s string) {
 	ty := d.c.s.Type(t)
 	s = whitespace(ty, s)
@@ -429,23 +444,28 @@ func (d *decoder) content(tok xmltok.Token, t xsd.TypeID) error {
 		if !ok {
 			continue
 		}
-		m := p.members[i]
-		d.j.key(m.name)
-		d.writeSimple(ty.Attrs[m.attr].Type, string(a.Value))
+		m := &p.members[i]
+		d.j.keyJSON(m.key)
+		d.writeSimple(ty.Attrs[m.attr].Type, transient(a.Value))
 	}
 	if ty.Content == xsd.ContentSimple {
-		s, err := d.readText()
-		if err != nil {
+		if err := d.readText(); err != nil {
 			return err
 		}
 		d.j.key(memberValue)
-		d.writeSimple(ty.Value, s)
+		d.writeSimple(ty.Value, transient(d.text))
 		return nil
 	}
 	// Element content. Arrays stream: a repeated member stays open while
 	// its elements follow one another.
 	open := -1
-	seen := make([]bool, len(p.members))
+	var seenBuf [16]bool
+	seen := seenBuf[:0]
+	if len(p.members) <= len(seenBuf) {
+		seen = seenBuf[:len(p.members)]
+	} else {
+		seen = make([]bool, len(p.members))
+	}
 	var mixed []byte
 	anyOpen := false
 	closeOpen := func() {
@@ -473,7 +493,7 @@ func (d *decoder) content(tok xmltok.Token, t xsd.TypeID) error {
 			closeOpen()
 			for i, m := range p.members {
 				if m.kind == mElem && m.repeated && !seen[i] {
-					d.j.key(m.name)
+					d.j.keyJSON(m.key)
 					d.j.raw([]byte("[]"))
 				}
 			}
@@ -517,12 +537,12 @@ func (d *decoder) content(tok xmltok.Token, t xsd.TypeID) error {
 			}
 			continue
 		}
-		m := p.members[i]
+		m := &p.members[i]
 		e := d.c.s.Element(m.elem)
 		if !m.repeated {
 			closeOpen()
 			seen[i] = true
-			d.j.key(m.name)
+			d.j.keyJSON(m.key)
 			if err := d.value(tok, e.Type, e.Nillable); err != nil {
 				return err
 			}
@@ -539,7 +559,7 @@ func (d *decoder) content(tok xmltok.Token, t xsd.TypeID) error {
 				}
 			}
 			seen[i] = true
-			d.j.key(m.name)
+			d.j.keyJSON(m.key)
 			d.j.open('[')
 			open = i
 		}

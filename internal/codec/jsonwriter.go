@@ -38,6 +38,13 @@ func (j *jsonWriter) key(name string) {
 	j.w.Write(j.scratch)
 }
 
+// keyJSON writes a member name already encoded with its colon (a plan
+// member's key).
+func (j *jsonWriter) keyJSON(key []byte) {
+	j.sep()
+	j.w.Write(key)
+}
+
 // raw writes an already-encoded JSON value (the comma is the caller's).
 func (j *jsonWriter) raw(b []byte) { j.w.Write(b) }
 

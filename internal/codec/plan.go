@@ -29,6 +29,7 @@ type member struct {
 	elem     xsd.ElemID // mElem
 	attr     int        // mAttr: index into Type.Attrs
 	repeated bool       // a JSON array
+	key      []byte     // the member name as a JSON string and a colon
 }
 
 // plan maps the JSON members of one complex type to its XML content.
@@ -63,6 +64,9 @@ func buildPlan(s *xsd.Schema, t *xsd.Type) *plan {
 		p.members = append(p.members, member{name: name, kind: mAttr, attr: i})
 	}
 	p.text = t.Content == xsd.ContentSimple || t.Content == xsd.ContentMixed
+	for i := range p.members {
+		p.members[i].key = append(appendString(nil, p.members[i].name), ':')
+	}
 	return p
 }
 
