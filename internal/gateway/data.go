@@ -56,9 +56,9 @@ func (g *Gateway) describeCallable(w http.ResponseWriter, r *http.Request) {
 // JSON out.
 func (g *Gateway) call(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	rec := store.Call{At: g.cfg.Now().UTC(), Service: r.PathValue("service"), Operation: r.PathValue("operation"), Key: keyOf(r).Name}
+	rec := store.Call{Service: r.PathValue("service"), Operation: r.PathValue("operation")}
 	status, outcome, errText := g.serveCall(w, r, &rec)
-	rec.Status, rec.Outcome, rec.Error, rec.Latency = status, outcome, errText, time.Since(start)
+	rec = callRecord(g, r, rec.Service, rec.Operation, rec.Port, status, outcome, errText, time.Since(start))
 	g.calls.add(rec)
 	attrs := []any{
 		"service", rec.Service, "operation", rec.Operation, "port", rec.Port, "status", status,
@@ -69,6 +69,11 @@ func (g *Gateway) call(w http.ResponseWriter, r *http.Request) {
 		attrs = append(attrs, "error", errText)
 	}
 	g.log.Info("call", attrs...)
+}
+
+func callRecord(g *Gateway, r *http.Request, service, op, port string, status int, outcome, errText string, latency time.Duration) store.Call {
+	return store.Call{At: g.cfg.Now().UTC().Add(-latency), Service: service, Operation: op, Port: port, Key: keyOf(r).Name,
+		Status: status, Outcome: outcome, Error: errText, Latency: latency}
 }
 
 // serveCall answers a call and reports its status, outcome and error for
@@ -93,27 +98,8 @@ func (g *Gateway) serveCall(w http.ResponseWriter, r *http.Request, rec *store.C
 	if p != nil {
 		return fail(p, "invalid")
 	}
-	t := &upstream.Target{
-		Codec: s.codec, Op: b.op, Version: b.port.SOAPVersion, Endpoint: b.port.Address,
-		MaxResponse: g.cfg.MaxResponse,
-	}
-	if s.auth.cfg.Endpoint != "" {
-		t.Endpoint = s.auth.cfg.Endpoint
-	}
-	if t.Endpoint == "" {
-		return fail(problem(http.StatusBadGateway, "upstream", "Bad Gateway", fmt.Sprintf("port %s has no endpoint address; set one with PUT /v1/admin/services/%s/auth {\"endpoint\": ...}", b.port.Name, s.name)), "upstream")
-	}
-	if err := s.auth.apply(t, g.cfg.Now()); err != nil {
-		return fail(problem(http.StatusInternalServerError, "internal", "Internal Server Error", "building the upstream authentication failed: "+err.Error()), "error")
-	}
-	client := g.client
-	if s.auth.client != nil {
-		client = s.auth.client
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), s.auth.timeout)
-	defer cancel()
 	out := &deferredWriter{w: w, limit: 256 << 10}
-	err = client.Call(ctx, t, body, out, nil)
+	t, err := g.invoke(r.Context(), s, b, body, out, nil)
 	if err == nil {
 		out.finish()
 		return http.StatusOK, "ok", ""
@@ -125,8 +111,38 @@ func (g *Gateway) serveCall(w http.ResponseWriter, r *http.Request, rec *store.C
 		g.log.Error("call failed after the answer started", "service", s.name, "operation", rec.Operation, "error", err)
 		panic(http.ErrAbortHandler)
 	}
+	if t == nil {
+		p := err.(*Problem)
+		return fail(p, "upstream")
+	}
 	p, outcome := callProblem(err, t)
 	return fail(p, outcome)
+}
+
+// invoke calls operation b of s with the JSON request body, writing the
+// output JSON to w. It returns the target it called, or nil with a
+// *Problem when there was nothing to call.
+func (g *Gateway) invoke(ctx context.Context, s *service, b binding, body []byte, w io.Writer, x *upstream.Exchange) (*upstream.Target, error) {
+	t := &upstream.Target{
+		Codec: s.codec, Op: b.op, Version: b.port.SOAPVersion, Endpoint: b.port.Address,
+		MaxResponse: g.cfg.MaxResponse,
+	}
+	if s.auth.cfg.Endpoint != "" {
+		t.Endpoint = s.auth.cfg.Endpoint
+	}
+	if t.Endpoint == "" {
+		return nil, problem(http.StatusBadGateway, "upstream", "Bad Gateway", fmt.Sprintf("port %s has no endpoint address; set one with PUT /v1/admin/services/%s/auth {\"endpoint\": ...}", b.port.Name, s.name))
+	}
+	if err := s.auth.apply(t, g.cfg.Now()); err != nil {
+		return nil, problem(http.StatusInternalServerError, "internal", "Internal Server Error", "building the upstream authentication failed: "+err.Error())
+	}
+	client := g.client
+	if s.auth.client != nil {
+		client = s.auth.client
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.auth.timeout)
+	defer cancel()
+	return t, client.Call(ctx, t, body, w, x)
 }
 
 // readCallBody reads the JSON request of a call; an empty body is {}.

@@ -3,7 +3,9 @@ package gateway
 import (
 	"archive/zip"
 	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/pem"
 	"fmt"
 	"net"
 	"net/http"
@@ -190,6 +192,7 @@ func TestBasicAuthAndSecretsAtRest(t *testing.T) {
 	e.registerInventory("secure", php+"/secure/inventory")
 	const password = "s3cret"
 	const headerValue = "tok-9f8e7d6c5b4a-UNIQUE"
+	const soapToken = "soaptok-1a2b3c4d-UNIQUE"
 	call := func() *resp {
 		return e.do("POST", "/v1/services/secure/Reserve", e.admin, `{"sku": "A-1", "quantity": 1}`)
 	}
@@ -233,6 +236,26 @@ func TestBasicAuthAndSecretsAtRest(t *testing.T) {
 	}
 	e.do("PUT", "/v1/admin/services/secure/auth", e.admin, `{"type": "basic", "usename": "typo"}`).must(t, http.StatusBadRequest)
 
+	// Try it: the exchange comes back with the secrets redacted.
+	e.do("PUT", "/v1/admin/services/secure/auth", e.admin, map[string]any{
+		"type": "basic", "username": "alice", "endpoint": php + "/secure/inventory",
+		"http_headers": map[string]any{"X-Trace-Token": nil}, "soap_headers": []string{`<t:Token xmlns:t="urn:t">` + soapToken + `</t:Token>`},
+	}).must(t, http.StatusOK)
+	tr := e.do("POST", "/v1/admin/services/secure/try/Reserve", e.admin, `{"sku": "A-1", "quantity": 1}`).must(t, http.StatusOK).json(t)
+	if tr["status"] != jsonOf(t, "200") || fmt.Sprint(tr["upstream_status"]) != "200" || tr["port"] != "InventorySoap11" {
+		t.Errorf("try: %v", tr)
+	}
+	if req := fmt.Sprint(tr["soap_request"]); !strings.Contains(req, "<soapenv:Envelope") || !strings.Contains(req, "***") || strings.Contains(req, soapToken) {
+		t.Errorf("try request dump: %s", req)
+	}
+	if !strings.Contains(fmt.Sprint(tr["soap_response"]), "R-A-1-1") {
+		t.Errorf("try response dump: %v", tr["soap_response"])
+	}
+	tr = e.do("POST", "/v1/admin/services/secure/try/Reserve", e.admin, `{"sku": "A-1", "quantity": 99}`).must(t, http.StatusOK).json(t)
+	if tr["status"] != jsonOf(t, "422") || tr["body"].(map[string]any)["fault"] == nil {
+		t.Errorf("try with a fault: %v", tr)
+	}
+
 	// The configuration survives a restart; the password works from the
 	// sealed copy.
 	e.restart()
@@ -257,7 +280,7 @@ func TestBasicAuthAndSecretsAtRest(t *testing.T) {
 		places[filepath.Base(f)] = data
 	}
 	for where, data := range places {
-		for _, s := range []string{password, headerValue} {
+		for _, s := range []string{password, headerValue, soapToken} {
 			if bytes.Contains(data, []byte(s)) {
 				t.Errorf("%q appears in %s", s, where)
 			}
@@ -336,7 +359,18 @@ func TestUpstreamDiagnosis(t *testing.T) {
 		}
 	}))
 	defer up.Close()
-	tlsUp := httptest.NewTLSServer(http.NotFoundHandler())
+	okEnvelope := `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><GetItemsResponse xmlns="urn:example:inventory"><item sku="Z-1"><id>1</id><name>z</name><price>1.5</price></item></GetItemsResponse></s:Body></s:Envelope>`
+	tlsUp := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+		if r.Header.Get("Accept-Encoding") == "gzip" {
+			w.Header().Set("Content-Encoding", "gzip")
+			zw := gzip.NewWriter(w)
+			zw.Write([]byte(okEnvelope))
+			zw.Close()
+			return
+		}
+		w.Write([]byte(okEnvelope))
+	}))
 	defer tlsUp.Close()
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	closed := "http://" + ln.Addr().String()
@@ -371,6 +405,37 @@ func TestUpstreamDiagnosis(t *testing.T) {
 		if d == nil || d["kind"] != c.kind || d["summary"] == "" || d["fix"] == nil {
 			t.Errorf("%s: diagnosis %v, want kind %s with a fix", c.endpoint, d, c.kind)
 		}
+	}
+
+	// The service's own CA bundle makes the TLS upstream trusted; its
+	// answer comes gzipped.
+	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: tlsUp.Certificate().Raw})
+	e.do("PUT", "/v1/admin/services/inv/auth", e.admin, map[string]any{"type": "none", "endpoint": tlsUp.URL, "ca_bundle": string(caPEM)}).must(t, http.StatusOK)
+	r := e.do("POST", "/v1/services/inv/GetItems", e.admin, `{"skuPrefix": "Z"}`).must(t, http.StatusOK)
+	wantJSON(t, "over TLS with the service's CA", r.body, `{"item": [{"sku": "Z-1", "id": 1, "name": "z", "price": 1.5, "tags": []}]}`)
+	if v := e.do("GET", "/v1/admin/services/inv/auth", e.admin, nil).json(t); v["ca_bundle_set"] != true {
+		t.Errorf("auth view: %v", v)
+	}
+	e.do("PUT", "/v1/admin/services/inv/auth", e.admin, map[string]any{"type": "none", "ca_bundle": "not pem"}).must(t, http.StatusBadRequest)
+}
+
+func TestResponseLimit(t *testing.T) {
+	big := strings.Repeat("<item sku='Z-1'><id>1</id><name>z</name><price>1</price></item>", 2000)
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/xml")
+		fmt.Fprintf(w, `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><GetItemsResponse xmlns="urn:example:inventory">%s</GetItemsResponse></s:Body></s:Envelope>`, big)
+	}))
+	defer up.Close()
+	e := &env{t: t, dir: t.TempDir(), logs: &syncBuffer{}, bodies: &syncBuffer{}}
+	e.start()
+	t.Cleanup(e.stop)
+	e.g.cfg.MaxResponse = 64 << 10
+	info, _ := NewKey(context.Background(), e.st, KeyRequest{Name: "root", Admin: true}, time.Now())
+	e.admin = info.Key
+	e.registerInventory("inv", up.URL)
+	p := e.do("POST", "/v1/services/inv/GetItems", e.admin, `{"skuPrefix": "Z"}`).must(t, http.StatusBadGateway).json(t)
+	if d := p["diagnosis"].(map[string]any); d["kind"] != "too_large" {
+		t.Errorf("diagnosis %v", d)
 	}
 }
 

@@ -44,6 +44,8 @@ type Diagnosis struct {
 	Endpoint    string   `json:"endpoint,omitempty"`
 }
 
+func (p *Problem) Error() string { return p.Title + ": " + p.Detail }
+
 func problem(status int, slug, title, detail string) *Problem {
 	return &Problem{Type: problemBase + slug, Title: title, Status: status, Detail: detail}
 }

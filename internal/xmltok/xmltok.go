@@ -176,6 +176,11 @@ func newDecoder(lim Limits) *Decoder {
 
 // errorf records a syntax error at the current position.
 func (d *Decoder) errorf(format string, args ...any) error {
+	if d.rerr != nil && d.err == nil {
+		// The input broke off because reading failed: that is the
+		// cause, not the syntax of what was read.
+		d.err = d.rerr
+	}
 	if d.err == nil {
 		d.err = &SyntaxError{Line: d.lineAt(d.pos), Msg: fmt.Sprintf(format, args...)}
 	}
