@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/soapbridge/soapbridge/internal/inspect"
 	"github.com/soapbridge/soapbridge/internal/secret"
 	"github.com/soapbridge/soapbridge/internal/store"
 )
@@ -306,6 +307,18 @@ func (g *Gateway) getService(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, s.summary(true))
+}
+
+// describeService answers the full description of a service's model: every
+// port and operation with its message shapes as typed field trees (the
+// stable JSON of soapbridge inspect --json, docs/inspect.md).
+func (g *Gateway) describeService(w http.ResponseWriter, r *http.Request) {
+	s := g.service(r.PathValue("service"))
+	if s == nil {
+		writeProblem(w, r, unknownService(r.PathValue("service")))
+		return
+	}
+	writeJSON(w, http.StatusOK, inspect.Describe(s.model))
 }
 
 func (g *Gateway) deleteService(w http.ResponseWriter, r *http.Request) {

@@ -191,6 +191,7 @@ func (g *Gateway) Handler() http.Handler {
 	admin("GET /v1/admin/services/{service}", g.getService)
 	admin("PUT /v1/admin/services/{service}", g.reimportService)
 	admin("DELETE /v1/admin/services/{service}", g.deleteService)
+	admin("GET /v1/admin/services/{service}/describe", g.describeService)
 	admin("GET /v1/admin/services/{service}/auth", g.getAuth)
 	admin("PUT /v1/admin/services/{service}/auth", g.putAuth)
 	admin("GET /v1/admin/services/{service}/calls", g.serviceCalls)

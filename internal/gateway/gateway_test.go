@@ -152,6 +152,11 @@ func TestCallsAgainstPHP(t *testing.T) {
 			t.Error("the data API shows the auth configuration")
 		}
 		e.do("GET", "/v1/services/inventory", app.Key, nil).must(t, http.StatusOK)
+		d := e.do("GET", "/v1/admin/services/inventory/describe", e.admin, nil).must(t, http.StatusOK).json(t)
+		if ports := d["services"].([]any)[0].(map[string]any)["ports"].([]any); len(ports) != 2 {
+			t.Errorf("describe: %d ports", len(ports))
+		}
+		e.do("GET", "/v1/admin/services/inventory/describe", app.Key, nil).must(t, http.StatusForbidden)
 	})
 
 	t.Run("call log", func(t *testing.T) {
