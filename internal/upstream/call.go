@@ -127,12 +127,27 @@ func (c *Client) Call(ctx context.Context, t *Target, request []byte, w io.Write
 		x.Response, x.Status, x.RespHeader = b, resp.StatusCode, resp.Header
 		body = bytes.NewReader(b)
 	}
-	if e := diagnoseStatus(resp, t); e != nil {
-		return e
+	statusErr := diagnoseStatus(resp, t)
+	if statusErr != nil && !(statusErr.Status == http.StatusUnauthorized && len(statusErr.Offered) == 0) {
+		return statusErr
 	}
 	bw := bufio.NewWriterSize(w, 32<<10)
 	rd := t.Codec.NewResponseDecoder(t.Op, bw, codec.DecodeOptions{})
 	err = soap.ReadResponse(body, resp.Header.Get("Content-Type"), t.Version, rd, t.Codec, t.Op, bw, soap.Limits{})
+	if statusErr != nil {
+		// A 401 without WWW-Authenticate is a message-level refusal
+		// (WS-Security): its SOAP fault says why.
+		var f *soap.Fault
+		if errors.As(err, &f) {
+			statusErr.Msg = fmt.Sprintf("the upstream refused the credentials (HTTP 401): %s", f.Reason)
+			if t.AuthScheme != "" {
+				statusErr.Msg = fmt.Sprintf("the upstream refused the %s (HTTP 401): %s", t.AuthScheme, f.Reason)
+			}
+			statusErr.Fix = "check the credentials configured for the service"
+			statusErr.Err = f
+		}
+		return statusErr
+	}
 	var pe *soap.ProtocolError
 	if errors.As(err, &pe) && resp.StatusCode/100 != 2 {
 		return &Error{Kind: KindHTTP, Status: resp.StatusCode, Msg: fmt.Sprintf("the upstream answered HTTP %s without a SOAP envelope", resp.Status), Fix: "check the endpoint URL and that the service is up"}

@@ -102,8 +102,10 @@ func diagnoseStatus(resp *http.Response, t *Target) *Error {
 		switch {
 		case t.Basic != nil:
 			configured = "HTTP Basic credentials were refused"
-		case t.AuthScheme != "":
+		case t.AuthScheme != "" && len(offered) > 0:
 			configured = t.AuthScheme + " was sent, but the server asks for HTTP authentication"
+		case t.AuthScheme != "":
+			configured = "the " + t.AuthScheme + " was refused"
 		}
 		e.Msg = fmt.Sprintf("the upstream refused the call (HTTP 401): %s", configured)
 		if len(offered) > 0 {

@@ -141,11 +141,13 @@ func NewDecoder(r io.Reader, lim Limits) *Decoder {
 // messages without allocating.
 func (d *Decoder) Reset(r io.Reader) {
 	buf, intern, names, attrs, raws, scratch := d.buf[:0], d.intern, d.names, d.attrs[:0], d.raws[:0], d.scratch[:0]
-	ns, stack := d.ns[:0], d.stack[:0]
+	ns, stack, gen := d.ns[:0], d.stack[:0], d.nsGen+1
 	if len(intern) > 1<<14 {
 		intern, names = make(map[string]string), make(map[string]*qname)
 	}
-	*d = Decoder{lim: d.lim, intern: intern, names: names, line: 1, r: r,
+	// The cached names resolved prefixes under the old document's
+	// declarations: a new namespace generation makes them miss.
+	*d = Decoder{lim: d.lim, intern: intern, names: names, line: 1, r: r, nsGen: gen,
 		buf: buf, attrs: attrs, raws: raws, scratch: scratch, ns: ns, stack: stack}
 	if cap(d.buf) == 0 {
 		d.buf = make([]byte, 0, readSize)

@@ -453,3 +453,22 @@ func FuzzDecoder(f *testing.F) {
 		}
 	})
 }
+
+// A prefix bound to another namespace in the next document must not
+// resolve through names cached for the previous one.
+func TestResetForgetsNamespaces(t *testing.T) {
+	d := NewDecoder(strings.NewReader(`<p:e xmlns:p="urn:A"/>`), Limits{})
+	tok, err := d.Next()
+	if err != nil || tok.Name.Space != "urn:A" {
+		t.Fatalf("first: %+v %v", tok.Name, err)
+	}
+	for _, ns := range []string{"urn:B", "urn:A", "urn:C"} {
+		d.Reset(strings.NewReader(`<p:e xmlns:p="` + ns + `"><p:f/></p:e>`))
+		for range 2 {
+			tok, err = d.Next()
+			if err != nil || tok.Name.Space != ns {
+				t.Fatalf("after Reset: %+v %v, want %s", tok.Name, err, ns)
+			}
+		}
+	}
+}
