@@ -322,7 +322,11 @@ func (l *Loader) read(ctx context.Context, uri string) ([]byte, error) {
 			return nil, err
 		}
 		defer f.Close()
-		if fi, err := f.Stat(); err == nil && fi.Size() <= max {
+		fi, err := f.Stat()
+		if err == nil && fi.Size() > max {
+			return nil, fmt.Errorf("%s: document larger than %d bytes: %w", filepath.FromSlash(u.Path), max, errTooLarge)
+		}
+		if err == nil && fi.Mode().IsRegular() {
 			// Read in one go into a buffer of the right size.
 			data := make([]byte, fi.Size())
 			if _, err := io.ReadFull(f, data); err != nil {
@@ -344,6 +348,11 @@ func (l *Loader) read(ctx context.Context, uri string) ([]byte, error) {
 			return nil, err
 		}
 		defer f.Close()
+		// Refuse what is too large before reading it (a zip entry's size
+		// may lie; readLimited holds anyway).
+		if fi, err := f.Stat(); err == nil && fi.Size() > max {
+			return nil, fmt.Errorf("%s: document larger than %d bytes: %w", p, max, errTooLarge)
+		}
 		return readLimited(f, max, p)
 	case "http", "https":
 		if !l.opts.Remote {
@@ -366,6 +375,9 @@ func (l *Loader) read(ctx context.Context, uri string) ([]byte, error) {
 		}
 		if resp.StatusCode/100 != 2 {
 			return nil, fmt.Errorf("%s: HTTP %s", uri, resp.Status)
+		}
+		if resp.ContentLength > max {
+			return nil, fmt.Errorf("%s: document larger than %d bytes: %w", uri, max, errTooLarge)
 		}
 		data, err := readLimited(resp.Body, max, uri)
 		if err != nil && !errors.Is(err, errTooLarge) {

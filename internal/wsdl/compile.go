@@ -247,8 +247,8 @@ func (c *compiler) resolve(m map[xsd.QName]def, el *xmltree.Element, attr, what 
 	}
 	n, err := el.ResolveQName(v)
 	var up *xmltree.UndeclaredPrefixError
-	if err != nil && !errors.As(err, &up) {
-		return xsd.QName{}, def{}, c.errorf(el, "%s: %v", attr, err)
+	if err != nil && (!errors.As(err, &up) || c.strict) {
+		return xsd.QName{}, def{}, c.errorf(el, "%s %q: %v", what, v, err)
 	}
 	q := xsd.QName(n)
 	if d, ok := m[q]; ok && err == nil {
@@ -642,7 +642,7 @@ func (c *compiler) schemaRef(el *xmltree.Element, v string, element bool) (int32
 	}
 	n, err := el.ResolveQName(v)
 	var up *xmltree.UndeclaredPrefixError
-	if err != nil && !errors.As(err, &up) {
+	if err != nil && (!errors.As(err, &up) || c.strict) {
 		return 0, c.errorf(el, "part %s %q: %v", what, v, err)
 	}
 	q := xsd.QName(n)

@@ -374,6 +374,10 @@ func (c *Compiler) lookup(m map[QName]*comp, el *xmltree.Element, sd *schemaDoc,
 	if c.err != nil && q.Local == "" {
 		return nil
 	}
+	if !declared && c.Strict {
+		c.dangling(el, "%s %q: prefix not declared", what, v)
+		return nil
+	}
 	if cp := m[q]; cp != nil {
 		return cp
 	}

@@ -978,6 +978,12 @@ func TestDanglingReferences(t *testing.T) {
 		{"undeclared prefix", `<xs:complexType name="T"><xs:sequence>
   <xs:element name="a" type="nope:Missing"/>
 </xs:sequence></xs:complexType>`, `main.xsd:6: type "nope:Missing": prefix not declared`, "seq(a:anyType)"},
+		{"undeclared prefix, unique local name", `<xs:complexType name="Local"/><xs:complexType name="T"><xs:sequence>
+  <xs:element name="a" type="nope:Local"/>
+</xs:sequence></xs:complexType>`, `main.xsd:6: type "nope:Local"`, "seq(a:Local)"},
+		{"undeclared prefix, element ref", `<xs:element name="el" type="xs:int"/><xs:complexType name="T"><xs:sequence>
+  <xs:element ref="nope:el"/>
+</xs:sequence></xs:complexType>`, `main.xsd:6: element "nope:el"`, "seq(el:int)"},
 		{"substitution group", `<xs:element name="e" type="xs:int" substitutionGroup="tns:head"/>
 <xs:complexType name="T"><xs:sequence>
   <xs:element ref="tns:e"/>

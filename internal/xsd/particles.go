@@ -325,6 +325,10 @@ func (c *Compiler) attrUse(el *xmltree.Element, sd *schemaDoc) (a AttrUse, prohi
 	if ref, ok := el.Attr("ref"); ok {
 		q, declared := c.qname(el, sd, ref)
 		if !declared && q.Local != "" {
+			if c.Strict {
+				c.dangling(el, "attribute %q: prefix not declared", ref)
+				return AttrUse{}, false
+			}
 			c.warn(el, fmt.Sprintf("attribute %q has an undeclared prefix", ref))
 		}
 		if i, ok := c.builtinAttr(q); ok {

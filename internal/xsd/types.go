@@ -35,6 +35,10 @@ func (c *Compiler) typeRef(el *xmltree.Element, sd *schemaDoc, v string, self *c
 	if q.Local == "" {
 		return TypeID(AnyType)
 	}
+	if !declared && c.Strict {
+		c.dangling(el, "type %q: prefix not declared", v)
+		return TypeID(AnyType)
+	}
 	if declared {
 		if self != nil && self.orig != nil && q == self.name {
 			return c.namedType(self.orig)
