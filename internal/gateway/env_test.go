@@ -175,7 +175,7 @@ func (r *resp) must(t *testing.T, status int) *resp {
 
 // upload is a multipart body of files (name -> path under the repository)
 // and fields.
-func upload(t *testing.T, fields map[string]string, files ...string) ([]byte, string) {
+func upload(t testing.TB, fields map[string]string, files ...string) ([]byte, string) {
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -199,7 +199,7 @@ func upload(t *testing.T, fields map[string]string, files ...string) ([]byte, st
 }
 
 // jsonOf parses JSON with numbers as json.Number.
-func jsonOf(t *testing.T, s string) any {
+func jsonOf(t testing.TB, s string) any {
 	t.Helper()
 	var v any
 	d := json.NewDecoder(strings.NewReader(s))

@@ -75,7 +75,7 @@ func (s *Store) CreateKey(ctx context.Context, k *Key) error {
 
 // KeyByID returns the key with the id, active or not.
 func (s *Store) KeyByID(ctx context.Context, id string) (*Key, error) {
-	k, err := scanKey(s.db.QueryRowContext(ctx, `SELECT `+keyColumns+` FROM api_keys WHERE id = ?`, id))
+	k, err := scanKey(s.keyByID.QueryRowContext(ctx, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("key: %w", ErrNotFound)
 	}

@@ -23,6 +23,8 @@ var ErrExists = errors.New("already exists")
 type Store struct {
 	db   *sql.DB
 	path string
+	// keyByID is prepared once: it runs on every API request.
+	keyByID *sql.Stmt
 }
 
 // Open opens (creating when needed) the SQLite database at path and brings
@@ -52,11 +54,18 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: %s: %w", path, err)
 	}
+	if s.keyByID, err = db.PrepareContext(ctx, `SELECT `+keyColumns+` FROM api_keys WHERE id = ?`); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: %w", err)
+	}
 	return s, nil
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.keyByID.Close()
+	return s.db.Close()
+}
 
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
