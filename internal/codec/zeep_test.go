@@ -289,7 +289,7 @@ func TestZeepEnvelopes(t *testing.T) {
 			za := z.ask(t, req)
 			if !za.OK {
 				zeepRefused++
-				refusals[firstWords(za.Error)]++
+				refusals[firstWords(za.Error)+" (e.g. "+id+")"]++
 				continue
 			}
 			compared++
