@@ -1,0 +1,234 @@
+package diagnose
+
+import (
+	"context"
+	"io"
+	"log"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/soapbridge/soapbridge/internal/testpeer"
+)
+
+// pki is a throw-away CA that issues server and client certificates.
+type pki struct {
+	t    *testing.T
+	cert *x509.Certificate
+	key  *ecdsa.PrivateKey
+	pool *x509.CertPool
+}
+
+func newPKI(t *testing.T) *pki {
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "soapbridge test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return &pki{t: t, cert: cert, key: key, pool: pool}
+}
+
+// issue makes a certificate for names (DNS names or IPs) valid from
+// notBefore to notAfter.
+func (p *pki) issue(cn string, names []string, notBefore, notAfter time.Time, client bool) tls.Certificate {
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
+	tmpl := &x509.Certificate{SerialNumber: serial, Subject: pkix.Name{CommonName: cn}, NotBefore: notBefore, NotAfter: notAfter,
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	if client {
+		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
+	}
+	for _, n := range names {
+		if ip := net.ParseIP(n); ip != nil {
+			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+		} else {
+			tmpl.DNSNames = append(tmpl.DNSNames, n)
+		}
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.cert, &key.PublicKey, p.key)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
+
+// tlsServer serves h over TLS with cert; clientCAs makes it require a
+// client certificate signed by them.
+func tlsServer(t *testing.T, cert tls.Certificate, clientCAs *x509.CertPool, h http.Handler) string {
+	s := httptest.NewUnstartedServer(h)
+	s.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	if clientCAs != nil {
+		s.TLS.ClientCAs, s.TLS.ClientAuth = clientCAs, tls.RequireAndVerifyClientCert
+	}
+	s.Config.ErrorLog = log.New(io.Discard, "", 0)
+	s.StartTLS()
+	t.Cleanup(s.Close)
+	return s.URL
+}
+
+func soap11(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/xml")
+	w.WriteHeader(500)
+	w.Write([]byte(`<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>s:Client</faultcode><faultstring>empty</faultstring></s:Fault></s:Body></s:Envelope>`))
+}
+
+func finding(t *testing.T, r *Report, check string) Finding {
+	t.Helper()
+	for _, f := range r.Findings {
+		if f.Check == check {
+			return f
+		}
+	}
+	t.Fatalf("no %s finding in %+v", check, r.Findings)
+	return Finding{}
+}
+
+func want(t *testing.T, r *Report, check string, sev Severity, summary string) {
+	t.Helper()
+	f := finding(t, r, check)
+	if f.Severity != sev || !strings.Contains(f.Summary, summary) {
+		t.Errorf("%s: %s %q, want %s containing %q (evidence %q)", check, f.Severity, f.Summary, sev, summary, f.Evidence)
+	}
+	if sev == Error && f.Fix == "" {
+		t.Errorf("%s: an error without a fix", check)
+	}
+}
+
+func TestNetwork(t *testing.T) {
+	r := Run(context.Background(), Target{Endpoint: "http://no-such-host.invalid/svc", Auth: "none"})
+	want(t, r, "dns", Error, "does not resolve")
+	want(t, r, "tcp", Skipped, "")
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	r = Run(context.Background(), Target{Endpoint: "http://" + addr + "/svc", Auth: "none"})
+	want(t, r, "dns", OK, "IP address")
+	want(t, r, "tcp", Error, "refuses connections")
+	if r.Worst() != Error {
+		t.Errorf("worst %s", r.Worst())
+	}
+}
+
+func TestTLS(t *testing.T) {
+	ca := newPKI(t)
+	now := time.Now()
+	h := http.HandlerFunc(soap11)
+	good := tlsServer(t, ca.issue("svc", []string{"127.0.0.1"}, now.Add(-time.Hour), now.Add(90*24*time.Hour), false), nil, h)
+	expired := tlsServer(t, ca.issue("old", []string{"127.0.0.1"}, now.Add(-48*time.Hour), now.Add(-time.Hour), false), nil, h)
+	wrongHost := tlsServer(t, ca.issue("other", []string{"other.example"}, now.Add(-time.Hour), now.Add(24*time.Hour), false), nil, h)
+	soon := tlsServer(t, ca.issue("soon", []string{"127.0.0.1"}, now.Add(-time.Hour), now.Add(3*24*time.Hour), false), nil, h)
+	clientCA := newPKI(t)
+	mtls := tlsServer(t, ca.issue("mtls", []string{"127.0.0.1"}, now.Add(-time.Hour), now.Add(90*24*time.Hour), false), clientCA.pool, h)
+	trusted := &tls.Config{RootCAs: ca.pool}
+
+	r := Run(context.Background(), Target{Endpoint: good, Auth: "none", TLS: trusted})
+	want(t, r, "tls", OK, "valid certificate")
+	want(t, r, "soap_version", OK, "SOAP 1.1")
+	want(t, r, "auth", OK, "does not ask")
+
+	r = Run(context.Background(), Target{Endpoint: good, Auth: "none"})
+	want(t, r, "tls", Error, "authority this machine does not trust")
+	want(t, r, "auth", Skipped, "")
+
+	want(t, Run(context.Background(), Target{Endpoint: expired, TLS: trusted}), "tls", Error, "expired on")
+	want(t, Run(context.Background(), Target{Endpoint: wrongHost, TLS: trusted}), "tls", Error, "not valid for 127.0.0.1; it names other.example")
+	want(t, Run(context.Background(), Target{Endpoint: soon, TLS: trusted}), "tls", Warning, "expires in 2 days")
+
+	want(t, Run(context.Background(), Target{Endpoint: mtls, TLS: trusted}), "tls", Error, "asks for a client certificate and none is configured")
+	wrongClient := trusted.Clone()
+	wrongClient.Certificates = []tls.Certificate{ca.issue("me", nil, now.Add(-time.Hour), now.Add(time.Hour), true)}
+	want(t, Run(context.Background(), Target{Endpoint: mtls, TLS: wrongClient, ClientCertificate: true}), "tls", Error, "refused the configured client certificate")
+	rightClient := trusted.Clone()
+	rightClient.Certificates = []tls.Certificate{clientCA.issue("me", nil, now.Add(-time.Hour), now.Add(time.Hour), true)}
+	want(t, Run(context.Background(), Target{Endpoint: mtls, TLS: rightClient, ClientCertificate: true}), "tls", OK, "valid certificate")
+}
+
+func TestAuthVersionPolicyClock(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/windows":
+			w.Header().Add("WWW-Authenticate", "Negotiate")
+			w.Header().Add("WWW-Authenticate", "NTLM")
+			w.WriteHeader(401)
+		case "/basic":
+			w.Header().Set("WWW-Authenticate", `Basic realm="x"`)
+			w.WriteHeader(401)
+		case "/soap12only":
+			if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/soap+xml") {
+				w.WriteHeader(415)
+				return
+			}
+			w.Header().Set("Content-Type", "application/soap+xml")
+			w.WriteHeader(500)
+			w.Write([]byte(`<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body><e:Fault/></e:Body></e:Envelope>`))
+		case "/skewed":
+			w.Header()["Date"] = []string{time.Now().Add(10 * time.Minute).UTC().Format(http.TimeFormat)}
+			soap11(w, r)
+		case "/html":
+			w.Header().Set("Content-Type", "text/html")
+			w.Write([]byte("<html>login</html>"))
+		default:
+			soap11(w, r)
+		}
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+
+	r := Run(ctx, Target{Endpoint: srv.URL + "/windows", Auth: "basic", SOAPVersion: "1.1"})
+	want(t, r, "auth", Error, "asks for Negotiate or NTLM, but the configured auth is basic")
+	if f := finding(t, r, "auth"); !strings.Contains(f.Fix, "kerberos, ntlm") {
+		t.Errorf("fix %q", f.Fix)
+	}
+	want(t, Run(ctx, Target{Endpoint: srv.URL + "/basic", Auth: "basic"}), "auth", OK, "asks for Basic")
+
+	r = Run(ctx, Target{Endpoint: srv.URL + "/soap12only", Auth: "none", SOAPVersion: "1.1"})
+	want(t, r, "soap_version", Error, "speaks SOAP 1.2, but the port is SOAP 1.1")
+	want(t, Run(ctx, Target{Endpoint: srv.URL + "/soap12only", SOAPVersion: "1.2"}), "soap_version", OK, "SOAP 1.2")
+	want(t, Run(ctx, Target{Endpoint: srv.URL + "/html"}), "soap_version", Warning, "not a SOAP envelope")
+	want(t, Run(ctx, Target{Endpoint: srv.URL + "/missing-but-soap", Auth: "none"}), "soap_version", OK, "")
+
+	r = Run(ctx, Target{Endpoint: srv.URL + "/", Auth: "basic", Policies: []string{"TransportBinding", "HttpsToken", "UsernameToken"}})
+	policies := 0
+	for _, f := range r.Findings {
+		if f.Check == "policy" && f.Severity == Error {
+			policies++
+		}
+	}
+	if policies != 2 {
+		t.Errorf("%d policy errors, want 2 (http for HttpsToken, basic for UsernameToken): %+v", policies, r.Findings)
+	}
+	want(t, Run(ctx, Target{Endpoint: srv.URL + "/", Auth: "basic", Policies: []string{"KerberosToken"}}), "policy", Error, "asks for Kerberos (SPNEGO), but the configured auth is basic")
+	want(t, Run(ctx, Target{Endpoint: srv.URL + "/", Auth: "wsse", Policies: []string{"UsernameToken"}}), "policy", OK, "fits")
+
+	r = Run(ctx, Target{Endpoint: srv.URL + "/skewed", Auth: "wsse"})
+	want(t, r, "clock", Error, "ahead of this machine's")
+	if r.ClockSkew == nil || *r.ClockSkew < 595 || *r.ClockSkew > 605 {
+		t.Errorf("clock skew %v, want about 600 s", r.ClockSkew)
+	}
+	want(t, Run(ctx, Target{Endpoint: srv.URL + "/", Auth: "wsse"}), "clock", OK, "agree")
+}
+
+func TestAgainstPHP(t *testing.T) {
+	php := testpeer.PHPServer(t)
+	r := Run(context.Background(), Target{Endpoint: php + "/secure/inventory", Auth: "none", SOAPVersion: "1.1"})
+	want(t, r, "auth", Error, "asks for Basic, but the configured auth is none")
+	r = Run(context.Background(), Target{Endpoint: php + "/inventory", Auth: "none", SOAPVersion: "1.2"})
+	want(t, r, "soap_version", OK, "SOAP 1.2")
+	want(t, Run(context.Background(), Target{Endpoint: php + "/nothing", Auth: "none"}), "soap_version", Error, "404")
+}
