@@ -5,6 +5,7 @@
 //	soapbridge serve [--addr :8080] [--data ./data]
 //	soapbridge keys create|list|revoke [flags]
 //	soapbridge rotate-key [--data DIR]
+//	soapbridge diagnose SERVICE [--json]
 //
 // Run "soapbridge help" for the list of commands.
 package main
@@ -34,6 +35,7 @@ func commands() []command {
 		{"serve", "serve [--addr :8080] [--data ./data] [--log-format text|json] [--tls-cert FILE --tls-key FILE]", "run the gateway (every flag also from SOAPBRIDGE_<FLAG>)", runServe},
 		{"keys", "keys create --name NAME [--admin] [--service NAME]... [--expires DURATION] | keys list [--json] | keys revoke NAME  [--data DIR]", "manage API keys", runKeys},
 		{"rotate-key", "rotate-key [--data DIR]", "re-encrypt stored credentials under a new master key", runRotateKey},
+		{"diagnose", "diagnose SERVICE [--port NAME] [--json] [--data DIR]", "check a registered service's endpoint: DNS, TCP, TLS, auth, SOAP version, policy, clock", runDiagnose},
 	}
 }
 

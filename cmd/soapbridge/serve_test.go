@@ -193,6 +193,18 @@ func TestServeKeysAndRotateKey(t *testing.T) {
 		t.Fatalf("call after rotation: %d", c)
 	}
 
+	// diagnose reads the service from the store and checks its endpoint.
+	out, errs, code = runCmd(t, "diagnose", "inventory", "--data", data)
+	if code != 1 || !strings.Contains(out, "auth          the endpoint asks for Basic, and basic is configured") ||
+		!strings.Contains(out, "the policy asks for a WS-Security UsernameToken, but the configured auth is basic") {
+		t.Errorf("diagnose: exit %d\n%s%s", code, out, errs)
+	}
+	out, _, _ = runCmd(t, "diagnose", "inventory", "--data", data, "--json", "--port", "InventorySoap12")
+	var rep map[string]any
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || rep["port"] != "InventorySoap12" || len(rep["findings"].([]any)) < 6 {
+		t.Errorf("diagnose --json: %v\n%s", err, out)
+	}
+
 	// keys revoke takes effect at once.
 	if _, errs, code := runCmd(t, "keys", "revoke", "--data", data, "app"); code != 0 {
 		t.Fatalf("keys revoke: %s", errs)

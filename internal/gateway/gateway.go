@@ -196,6 +196,7 @@ func (g *Gateway) Handler() http.Handler {
 	admin("PUT /v1/admin/services/{service}/auth", g.putAuth)
 	admin("GET /v1/admin/services/{service}/calls", g.serviceCalls)
 	admin("POST /v1/admin/services/{service}/try/{operation}", g.try)
+	admin("POST /v1/admin/services/{service}/diagnose", g.diagnose)
 	admin("POST /v1/admin/keys", g.createKey)
 	admin("GET /v1/admin/keys", g.listKeys)
 	admin("DELETE /v1/admin/keys/{name}", g.revokeKey)

@@ -590,3 +590,28 @@ func TestRotationWhileServing(t *testing.T) {
 	e.restart() // with only the new key
 	call()
 }
+
+func TestDiagnose(t *testing.T) {
+	php := testpeer.PHPServer(t)
+	e := newEnv(t)
+	e.registerInventory("inv", php+"/secure/inventory")
+	rep := e.do("POST", "/v1/admin/services/inv/diagnose", e.admin, nil).must(t, http.StatusOK).json(t)
+	if rep["port"] != "InventorySoap11" || rep["auth"] != "none" || rep["soap_version"] != "1.1" {
+		t.Errorf("report head: %v", rep)
+	}
+	got := map[string]string{}
+	for _, f := range rep["findings"].([]any) {
+		f := f.(map[string]any)
+		got[f["check"].(string)+"/"+f["severity"].(string)] = f["summary"].(string)
+	}
+	for _, want := range []string{"dns/ok", "tcp/ok", "tls/info", "auth/error", "policy/error", "clock/ok"} {
+		if _, ok := got[want]; !ok {
+			t.Errorf("no %s finding in %v", want, got)
+		}
+	}
+	if !strings.Contains(got["auth/error"], "asks for Basic, but the configured auth is none") {
+		t.Errorf("auth finding: %s", got["auth/error"])
+	}
+	e.do("POST", "/v1/admin/services/inv/diagnose?port=Nope", e.admin, nil).must(t, http.StatusNotFound)
+	e.do("POST", "/v1/admin/services/nope/diagnose", e.admin, nil).must(t, http.StatusNotFound)
+}

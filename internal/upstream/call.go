@@ -71,6 +71,15 @@ func NewClientTLS(timeout time.Duration, roots *x509.CertPool) *Client {
 	return &Client{HTTP: &http.Client{Transport: tr, Timeout: timeout}}
 }
 
+// TLSConfig returns a copy of the TLS configuration of the client's
+// transport.
+func (c *Client) TLSConfig() *tls.Config {
+	if tr, ok := c.HTTP.Transport.(*http.Transport); ok && tr.TLSClientConfig != nil {
+		return tr.TLSClientConfig.Clone()
+	}
+	return &tls.Config{MinVersion: tls.VersionTLS12}
+}
+
 // CloseIdle closes the client's idle connections.
 func (c *Client) CloseIdle() { c.HTTP.CloseIdleConnections() }
 
