@@ -2,7 +2,8 @@
 # Runs soapbridge's tests: the README's test command, and what .ci/run runs.
 #
 # 1. Installs the Debian test peers when one is missing: php with the soap
-#    extension, python3-zeep (importable from /usr/bin/python3) and xmllint
+#    extension, python3-zeep (importable from /usr/bin/python3), xmllint and
+#    chromium (for the dashboard's browser tests)
 #    (apt-get as root, or through sudo; otherwise it says what to install).
 # 2. Installs node-soap into test/peers/node/node_modules with npm ci when
 #    node_modules is missing or older than package-lock.json (Debian's
@@ -16,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-apt_packages=(php-cli php-soap python3-zeep libxml2-utils)
+apt_packages=(php-cli php-soap python3-zeep libxml2-utils chromium)
 log="$(mktemp "${TMPDIR:-/tmp}/soapbridge-test-install.XXXXXX.log")"
 install_failed=0
 
@@ -58,12 +59,14 @@ have_zeep() {
 		python3 -c 'import zeep' >/dev/null 2>&1
 }
 have_xmllint() { command -v xmllint >/dev/null 2>&1; }
+have_chromium() { [ -x /usr/bin/chromium ] || command -v chromium >/dev/null 2>&1; }
 
 missing_peers() {
 	local m=()
 	have_php_soap || m+=("php with the soap extension")
 	have_zeep || m+=("python3-zeep")
 	have_xmllint || m+=("xmllint")
+	have_chromium || m+=("chromium")
 	if [ "${#m[@]}" -gt 0 ]; then
 		local IFS=,
 		printf '%s' "${m[*]}"

@@ -17,6 +17,7 @@ import (
 	"github.com/soapbridge/soapbridge/internal/gateway"
 	"github.com/soapbridge/soapbridge/internal/secret"
 	"github.com/soapbridge/soapbridge/internal/store"
+	"github.com/soapbridge/soapbridge/internal/web"
 )
 
 // envDefaults lets every flag of fs come from SOAPBRIDGE_<FLAG> too (dashes
@@ -95,8 +96,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	// The API under /v1/ and /healthz; the dashboard (internal/web) at "/",
+	// forwarding its calls to the API in process.
+	api := g.Handler()
+	mux := http.NewServeMux()
+	mux.Handle("/v1/", api)
+	mux.Handle("/healthz", api)
+	mux.Handle("/", web.New(api, web.Options{Logger: log}))
 	srv := &http.Server{
-		Handler:           g.Handler(),
+		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(h, slog.LevelWarn),

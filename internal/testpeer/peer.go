@@ -31,6 +31,9 @@ const (
 	// Node is a node binary together with node-soap installed in
 	// test/peers/node/node_modules (npm ci there, from its lockfile).
 	Node
+	// Chromium is Debian's chromium browser (/usr/bin/chromium), driven
+	// headless by the dashboard's tests. Debian: chromium.
+	Chromium
 )
 
 // String returns the peer's short name.
@@ -44,6 +47,8 @@ func (p Peer) String() string {
 		return "Xmllint"
 	case Node:
 		return "Node"
+	case Chromium:
+		return "Chromium"
 	}
 	return fmt.Sprintf("Peer(%d)", int(p))
 }
@@ -59,6 +64,8 @@ func (p Peer) what() string {
 		return "xmllint"
 	case Node:
 		return "node with node-soap in test/peers/node/node_modules"
+	case Chromium:
+		return "chromium"
 	}
 	return p.String()
 }
@@ -74,6 +81,8 @@ func (p Peer) install() string {
 		return "apt-get install libxml2-utils"
 	case Node:
 		return "apt-get install nodejs npm (only if node is missing), then (cd test/peers/node && npm ci)"
+	case Chromium:
+		return "apt-get install chromium"
 	}
 	return "./scripts/test.sh"
 }
@@ -85,18 +94,19 @@ const probeTimeout = 30 * time.Second
 // only the node binary is cached; node_modules is checked on every call
 // because it lives in the work tree.
 var probes = map[Peer]func() (string, error){
-	PHP:     sync.OnceValues(probePHP),
-	Zeep:    sync.OnceValues(probeZeep),
-	Xmllint: sync.OnceValues(probeXmllint),
-	Node:    sync.OnceValues(probeNode),
+	PHP:      sync.OnceValues(probePHP),
+	Zeep:     sync.OnceValues(probeZeep),
+	Xmllint:  sync.OnceValues(probeXmllint),
+	Node:     sync.OnceValues(probeNode),
+	Chromium: sync.OnceValues(probeChromium),
 }
 
 // InCI reports whether the tests run under CI, that is CI=true in the
 // environment. Under CI a missing peer is a failure, not a skip.
 func InCI() bool { return os.Getenv("CI") == "true" }
 
-// Require returns the path of the binary for peer (php, python3, xmllint or
-// node). When the peer is not usable it ends the test: t.Fatalf under
+// Require returns the path of the binary for peer (php, python3, xmllint,
+// node or chromium). When the peer is not usable it ends the test: t.Fatalf under
 // CI=true, naming what is missing and how ./scripts/test.sh installs it;
 // t.Skipf otherwise, with the command that installs it.
 func Require(t testing.TB, peer Peer) string {
@@ -212,4 +222,21 @@ func checkNodeModules(root string) error {
 		return fmt.Errorf("node-soap not installed (%s absent)", pkg)
 	}
 	return nil
+}
+
+// probeChromium finds Debian's chromium (/usr/bin/chromium first, then
+// chromium on PATH) and checks that it runs.
+func probeChromium() (string, error) {
+	path := "/usr/bin/chromium"
+	if _, err := os.Stat(path); err != nil {
+		p, lerr := exec.LookPath("chromium")
+		if lerr != nil {
+			return "", errors.New("no chromium (neither /usr/bin/chromium nor chromium on PATH)")
+		}
+		path = p
+	}
+	if _, err := runProbe(path, "--version"); err != nil {
+		return "", err
+	}
+	return path, nil
 }

@@ -36,3 +36,19 @@ func WSSServer(t testing.TB, user, password string, flags ...string) string {
 	p.WaitHTTP(t, base+"/soap?wsdl", 15*time.Second)
 	return base
 }
+
+// ChromiumFlags are the command-line flags for a headless chromium in a
+// test: no sandbox (tests may run as root), no GPU, and nothing that reaches
+// out to the network by itself (QUIC, component updates, sync, background
+// fetches), with a fresh profile in a temp directory removed after the
+// test. It requires the Chromium peer and returns its path with the flags.
+func ChromiumFlags(t testing.TB) (path string, flags []string) {
+	t.Helper()
+	path = Require(t, Chromium)
+	return path, []string{
+		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--disable-default-apps", "--disable-extensions", "--no-default-browser-check",
+		"--user-data-dir=" + t.TempDir(),
+	}
+}
