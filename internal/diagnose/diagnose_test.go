@@ -2,15 +2,7 @@ package diagnose
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"io"
-	"log"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -20,67 +12,6 @@ import (
 
 	"github.com/soapbridge/soapbridge/internal/testpeer"
 )
-
-// pki is a throw-away CA that issues server and client certificates.
-type pki struct {
-	t    *testing.T
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-	pool *x509.CertPool
-}
-
-func newPKI(t *testing.T) *pki {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "soapbridge test CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, _ := x509.ParseCertificate(der)
-	pool := x509.NewCertPool()
-	pool.AddCert(cert)
-	return &pki{t: t, cert: cert, key: key, pool: pool}
-}
-
-// issue makes a certificate for names (DNS names or IPs) valid from
-// notBefore to notAfter.
-func (p *pki) issue(cn string, names []string, notBefore, notAfter time.Time, client bool) tls.Certificate {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
-	tmpl := &x509.Certificate{SerialNumber: serial, Subject: pkix.Name{CommonName: cn}, NotBefore: notBefore, NotAfter: notAfter,
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	if client {
-		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
-	}
-	for _, n := range names {
-		if ip := net.ParseIP(n); ip != nil {
-			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
-		} else {
-			tmpl.DNSNames = append(tmpl.DNSNames, n)
-		}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.cert, &key.PublicKey, p.key)
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-}
-
-// tlsServer serves h over TLS with cert; clientCAs makes it require a
-// client certificate signed by them.
-func tlsServer(t *testing.T, cert tls.Certificate, clientCAs *x509.CertPool, h http.Handler) string {
-	s := httptest.NewUnstartedServer(h)
-	s.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
-	if clientCAs != nil {
-		s.TLS.ClientCAs, s.TLS.ClientAuth = clientCAs, tls.RequireAndVerifyClientCert
-	}
-	s.Config.ErrorLog = log.New(io.Discard, "", 0)
-	s.StartTLS()
-	t.Cleanup(s.Close)
-	return s.URL
-}
 
 func soap11(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/xml")
@@ -126,16 +57,16 @@ func TestNetwork(t *testing.T) {
 }
 
 func TestTLS(t *testing.T) {
-	ca := newPKI(t)
+	ca := testpeer.NewCA(t, "soapbridge test CA")
 	now := time.Now()
 	h := http.HandlerFunc(soap11)
-	good := tlsServer(t, ca.issue("svc", []string{"127.0.0.1"}, now.Add(-time.Hour), now.Add(90*24*time.Hour), false), nil, h)
-	expired := tlsServer(t, ca.issue("old", []string{"127.0.0.1"}, now.Add(-48*time.Hour), now.Add(-time.Hour), false), nil, h)
-	wrongHost := tlsServer(t, ca.issue("other", []string{"other.example"}, now.Add(-time.Hour), now.Add(24*time.Hour), false), nil, h)
-	soon := tlsServer(t, ca.issue("soon", []string{"127.0.0.1"}, now.Add(-time.Hour), now.Add(3*24*time.Hour), false), nil, h)
-	clientCA := newPKI(t)
-	mtls := tlsServer(t, ca.issue("mtls", []string{"127.0.0.1"}, now.Add(-time.Hour), now.Add(90*24*time.Hour), false), clientCA.pool, h)
-	trusted := &tls.Config{RootCAs: ca.pool}
+	good := testpeer.TLSServer(t, ca.Issue("svc", []string{"127.0.0.1"}, now.Add(-time.Hour), now.Add(90*24*time.Hour), false), nil, h)
+	expired := testpeer.TLSServer(t, ca.Issue("old", []string{"127.0.0.1"}, now.Add(-48*time.Hour), now.Add(-time.Hour), false), nil, h)
+	wrongHost := testpeer.TLSServer(t, ca.Issue("other", []string{"other.example"}, now.Add(-time.Hour), now.Add(24*time.Hour), false), nil, h)
+	soon := testpeer.TLSServer(t, ca.Issue("soon", []string{"127.0.0.1"}, now.Add(-time.Hour), now.Add(3*24*time.Hour), false), nil, h)
+	clientCA := testpeer.NewCA(t, "client CA")
+	mtls := testpeer.TLSServer(t, ca.Issue("mtls", []string{"127.0.0.1"}, now.Add(-time.Hour), now.Add(90*24*time.Hour), false), clientCA.Pool, h)
+	trusted := &tls.Config{RootCAs: ca.Pool}
 
 	r := Run(context.Background(), Target{Endpoint: good, Auth: "none", TLS: trusted})
 	want(t, r, "tls", OK, "valid certificate")
@@ -152,10 +83,10 @@ func TestTLS(t *testing.T) {
 
 	want(t, Run(context.Background(), Target{Endpoint: mtls, TLS: trusted}), "tls", Error, "asks for a client certificate and none is configured")
 	wrongClient := trusted.Clone()
-	wrongClient.Certificates = []tls.Certificate{ca.issue("me", nil, now.Add(-time.Hour), now.Add(time.Hour), true)}
+	wrongClient.Certificates = []tls.Certificate{ca.Issue("me", nil, now.Add(-time.Hour), now.Add(time.Hour), true)}
 	want(t, Run(context.Background(), Target{Endpoint: mtls, TLS: wrongClient, ClientCertificate: true}), "tls", Error, "refused the configured client certificate")
 	rightClient := trusted.Clone()
-	rightClient.Certificates = []tls.Certificate{clientCA.issue("me", nil, now.Add(-time.Hour), now.Add(time.Hour), true)}
+	rightClient.Certificates = []tls.Certificate{clientCA.Issue("me", nil, now.Add(-time.Hour), now.Add(time.Hour), true)}
 	want(t, Run(context.Background(), Target{Endpoint: mtls, TLS: rightClient, ClientCertificate: true}), "tls", OK, "valid certificate")
 }
 

@@ -1,6 +1,9 @@
 package gateway
 
 import (
+	"crypto/tls"
+	"encoding/base64"
+	"encoding/pem"
 	"context"
 	"crypto/rand"
 	"crypto/x509"
@@ -22,6 +25,7 @@ import (
 	"github.com/soapbridge/soapbridge/internal/wsdl"
 	"github.com/soapbridge/soapbridge/internal/wssec"
 	"github.com/soapbridge/soapbridge/internal/xmltok"
+	"software.sslmate.com/src/go-pkcs12"
 )
 
 // Auth types of PUT /v1/admin/services/{service}/auth.
@@ -50,6 +54,19 @@ type AuthInput struct {
 	// CABundle is PEM: the CAs that sign the upstream's certificate,
 	// instead of the system's.
 	CABundle string `json:"ca_bundle,omitempty"`
+	// ClientCertificate is the client certificate for mutual TLS, with
+	// any type. Left out, a stored one is kept; null removes it.
+	ClientCertificate json.RawMessage `json:"client_certificate,omitempty"`
+}
+
+// ClientCertificateInput is a client certificate: PEM certificate (chain)
+// and key, or a PKCS#12 bundle (base64) with its password. The key, the
+// bundle and the password are secret.
+type ClientCertificateInput struct {
+	CertPEM  string `json:"cert_pem,omitempty"`
+	KeyPEM   string `json:"key_pem,omitempty"`
+	PKCS12   string `json:"pkcs12,omitempty"`
+	Password string `json:"password,omitempty"`
 }
 
 // authConfig is the stored, secret-free part of a service's auth.
@@ -63,6 +80,9 @@ type authConfig struct {
 	Endpoint     string   `json:"endpoint,omitempty"`
 	Timeout      int      `json:"timeout_seconds,omitempty"`
 	CABundle     string   `json:"ca_bundle,omitempty"`
+	// ClientCert is set when a client certificate is stored (sealed as
+	// client_cert PEM: certificate chain and key).
+	ClientCert bool `json:"client_cert,omitempty"`
 }
 
 // AuthView is what reads show of a service's auth: no secret, only whether
@@ -78,6 +98,16 @@ type AuthView struct {
 	Endpoint       string   `json:"endpoint,omitempty"`
 	Timeout        int      `json:"timeout_seconds"`
 	CABundleSet    bool     `json:"ca_bundle_set"`
+	// ClientCertificate describes the stored client certificate (never
+	// its key).
+	ClientCertificate *CertView `json:"client_certificate,omitempty"`
+}
+
+// CertView describes a client certificate.
+type CertView struct {
+	Subject  string    `json:"subject"`
+	Issuer   string    `json:"issuer"`
+	NotAfter time.Time `json:"not_after"`
 }
 
 // Credential fields, the names sealed values are stored under.
@@ -85,6 +115,7 @@ const (
 	fieldPassword = "password"
 	fieldHeader   = "http_header:"
 	fieldSOAP     = "soap_header:"
+	fieldCert     = "client_cert"
 )
 
 // sealContext is the associated data of a sealed credential: it binds the
@@ -112,6 +143,8 @@ type upstreamAuth struct {
 	soapHeaders [][]byte
 	timeout     time.Duration
 	client      *upstream.Client // nil: the gateway's shared client
+	certPEM     string           // the client certificate chain and key, PEM
+	cert        *x509.Certificate
 }
 
 // applyAuthInput validates in against the current configuration and
@@ -225,7 +258,61 @@ func applyAuthInput(in *AuthInput, cur *upstreamAuth) (authConfig, map[string][]
 			bad("/ca_bundle: %v", err)
 		}
 	}
+	switch raw := strings.TrimSpace(string(in.ClientCertificate)); {
+	case raw == "" && cur != nil && cur.certPEM != "":
+		secrets[fieldCert], cfg.ClientCert = []byte(cur.certPEM), true
+	case raw == "" || raw == "null":
+	default:
+		var cc ClientCertificateInput
+		dec := json.NewDecoder(strings.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&cc); err != nil {
+			bad("/client_certificate: %v", err)
+			break
+		}
+		pemText, err := clientCertPEM(&cc)
+		if err != nil {
+			bad("/client_certificate: %v", err)
+			break
+		}
+		secrets[fieldCert], cfg.ClientCert = []byte(pemText), true
+	}
 	return cfg, secrets, probs
+}
+
+// clientCertPEM turns a client certificate input into one PEM text holding
+// the certificate chain and the private key, checking that they match.
+func clientCertPEM(cc *ClientCertificateInput) (string, error) {
+	switch {
+	case cc.PKCS12 != "" && (cc.CertPEM != "" || cc.KeyPEM != ""):
+		return "", errors.New("give either cert_pem and key_pem, or pkcs12")
+	case cc.PKCS12 != "":
+		der, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cc.PKCS12))
+		if err != nil {
+			return "", errors.New("pkcs12 must be the base64 of a .p12/.pfx file")
+		}
+		key, leaf, chain, err := pkcs12.DecodeChain(der, cc.Password)
+		if err != nil {
+			return "", fmt.Errorf("reading the PKCS#12 bundle: %v (is the password right?)", err)
+		}
+		keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+		if err != nil {
+			return "", fmt.Errorf("the PKCS#12 key: %v", err)
+		}
+		var b strings.Builder
+		pem.Encode(&b, &pem.Block{Type: "CERTIFICATE", Bytes: leaf.Raw})
+		for _, c := range chain {
+			pem.Encode(&b, &pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
+		}
+		pem.Encode(&b, &pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})
+		return b.String(), nil
+	case cc.CertPEM == "" || cc.KeyPEM == "":
+		return "", errors.New("give cert_pem and key_pem, or pkcs12 (with password)")
+	}
+	if _, err := tls.X509KeyPair([]byte(cc.CertPEM), []byte(cc.KeyPEM)); err != nil {
+		return "", fmt.Errorf("the certificate and key do not make a key pair: %v", err)
+	}
+	return strings.TrimSpace(cc.CertPEM) + "\n" + strings.TrimSpace(cc.KeyPEM) + "\n", nil
 }
 
 func validHeaderName(s string) bool {
@@ -325,12 +412,28 @@ func openAuth(service string, raw []byte, sealed map[string]secret.Sealed, ring 
 	if a.cfg.Timeout > 0 {
 		a.timeout = time.Duration(a.cfg.Timeout) * time.Second
 	}
+	tc := &tls.Config{MinVersion: tls.VersionTLS12}
+	custom := false
 	if a.cfg.CABundle != "" {
 		pool, err := certPool(a.cfg.CABundle)
 		if err != nil {
 			return nil, fmt.Errorf("ca_bundle: %w", err)
 		}
-		a.client = upstream.NewClientTLS(0, pool)
+		tc.RootCAs, custom = pool, true
+	}
+	if a.cfg.ClientCert {
+		if a.certPEM, err = open(fieldCert); err != nil {
+			return nil, err
+		}
+		pair, err := tls.X509KeyPair([]byte(a.certPEM), []byte(a.certPEM))
+		if err != nil {
+			return nil, fmt.Errorf("client certificate: %w", err)
+		}
+		a.cert = pair.Leaf
+		tc.Certificates, custom = []tls.Certificate{pair}, true
+	}
+	if custom {
+		a.client = upstream.NewClientTLS(0, tc)
 	}
 	return a, nil
 }
@@ -345,6 +448,9 @@ func (a *upstreamAuth) view() AuthView {
 	if a.cfg.Type == AuthWSSE {
 		ttl := a.cfg.TimestampTTL
 		v.TimestampTTL = &ttl
+	}
+	if a.cert != nil {
+		v.ClientCertificate = &CertView{Subject: a.cert.Subject.String(), Issuer: a.cert.Issuer.String(), NotAfter: a.cert.NotAfter.UTC()}
 	}
 	return v
 }

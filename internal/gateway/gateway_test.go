@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/base64"
 	"encoding/pem"
 	"fmt"
 	"net"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/soapbridge/soapbridge/internal/secret"
 	"github.com/soapbridge/soapbridge/internal/testpeer"
+	"software.sslmate.com/src/go-pkcs12"
 )
 
 const items3 = `{"item": [
@@ -614,4 +616,78 @@ func TestDiagnose(t *testing.T) {
 	}
 	e.do("POST", "/v1/admin/services/inv/diagnose?port=Nope", e.admin, nil).must(t, http.StatusNotFound)
 	e.do("POST", "/v1/admin/services/nope/diagnose", e.admin, nil).must(t, http.StatusNotFound)
+}
+
+func TestClientCertificates(t *testing.T) {
+	serverCA, clientCA := testpeer.NewCA(t, "server CA"), testpeer.NewCA(t, "client CA")
+	now := time.Now()
+	answer := `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><ReserveResponse xmlns="urn:example:inventory"><reservationId>R-%s</reservationId><expires>2026-12-01T10:00:00Z</expires></ReserveResponse></s:Body></s:Envelope>`
+	up := testpeer.TLSServer(t, serverCA.Issue("upstream", []string{"127.0.0.1"}, now.Add(-time.Hour), now.Add(30*24*time.Hour), false), clientCA.Pool,
+		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/xml")
+			fmt.Fprintf(w, answer, r.TLS.PeerCertificates[0].Subject.CommonName)
+		}))
+	e := newEnv(t)
+	e.registerInventory("inv", "")
+	reserve := func() *resp {
+		return e.do("POST", "/v1/services/inv/Reserve", e.admin, `{"sku": "A-1", "quantity": 1}`)
+	}
+
+	// No client certificate: the diagnosis says the upstream refused the
+	// handshake.
+	e.do("PUT", "/v1/admin/services/inv/auth", e.admin, map[string]any{"type": "none", "endpoint": up, "ca_bundle": serverCA.PEM()}).must(t, http.StatusOK)
+	if d := reserve().must(t, http.StatusBadGateway).json(t)["diagnosis"].(map[string]any); d["kind"] != "tls" {
+		t.Errorf("without a client certificate: %v", d)
+	}
+
+	// PEM certificate and key.
+	certPEM, keyPEM := testpeer.CertPEM(clientCA.Issue("app-pem", nil, now.Add(-time.Hour), now.Add(time.Hour), true))
+	view := e.do("PUT", "/v1/admin/services/inv/auth", e.admin, map[string]any{"type": "none", "endpoint": up, "ca_bundle": serverCA.PEM(),
+		"client_certificate": map[string]any{"cert_pem": certPEM, "key_pem": keyPEM}}).must(t, http.StatusOK)
+	if cc, _ := view.json(t)["client_certificate"].(map[string]any); cc == nil || cc["subject"] != "CN=app-pem" {
+		t.Errorf("auth view: %s", view.body)
+	}
+	if r := reserve().must(t, http.StatusOK).json(t); r["reservationId"] != "R-app-pem" {
+		t.Errorf("with a PEM client certificate: %v", r)
+	}
+	// Left out, the certificate is kept.
+	e.do("PUT", "/v1/admin/services/inv/auth", e.admin, map[string]any{"type": "none", "endpoint": up, "ca_bundle": serverCA.PEM(), "timeout_seconds": 30}).must(t, http.StatusOK)
+	reserve().must(t, http.StatusOK)
+
+	// PKCS#12 with a password.
+	p12cert := clientCA.Issue("app-p12", nil, now.Add(-time.Hour), now.Add(time.Hour), true)
+	p12, err := pkcs12.Modern.Encode(p12cert.PrivateKey, p12cert.Leaf, nil, "p12-pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b64 := base64.StdEncoding.EncodeToString(p12)
+	e.do("PUT", "/v1/admin/services/inv/auth", e.admin, map[string]any{"type": "none", "endpoint": up, "ca_bundle": serverCA.PEM(),
+		"client_certificate": map[string]any{"pkcs12": b64, "password": "wrong"}}).must(t, http.StatusBadRequest)
+	e.do("PUT", "/v1/admin/services/inv/auth", e.admin, map[string]any{"type": "none", "endpoint": up, "ca_bundle": serverCA.PEM(),
+		"client_certificate": map[string]any{"pkcs12": b64, "password": "p12-pass"}}).must(t, http.StatusOK)
+	e.restart()
+	if r := reserve().must(t, http.StatusOK).json(t); r["reservationId"] != "R-app-p12" {
+		t.Errorf("with a PKCS#12 client certificate after a restart: %v", r)
+	}
+	// A key that does not match the certificate is refused.
+	_, otherKey := testpeer.CertPEM(clientCA.Issue("x", nil, now, now.Add(time.Hour), true))
+	e.do("PUT", "/v1/admin/services/inv/auth", e.admin, map[string]any{"type": "none",
+		"client_certificate": map[string]any{"cert_pem": certPEM, "key_pem": otherKey}}).must(t, http.StatusBadRequest)
+	// null removes it.
+	e.do("PUT", "/v1/admin/services/inv/auth", e.admin, map[string]any{"type": "none", "endpoint": up, "ca_bundle": serverCA.PEM(), "client_certificate": nil}).must(t, http.StatusOK)
+	reserve().must(t, http.StatusBadGateway)
+
+	// The private keys never reach the store in plaintext.
+	e.stop()
+	files, _ := filepath.Glob(filepath.Join(e.dir, "soapbridge.db*"))
+	keyBody := strings.Split(strings.TrimSpace(keyPEM), "\n")[1]
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		if bytes.Contains(data, []byte(keyBody)) || bytes.Contains(data, []byte("p12-pass")) {
+			t.Errorf("%s holds a client key or PKCS#12 password", f)
+		}
+	}
+	if strings.Contains(e.bodies.String(), keyBody) {
+		t.Error("an answer holds the client key")
+	}
 }

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -59,15 +58,23 @@ func NewClient(timeout time.Duration) *Client {
 	return NewClientTLS(timeout, nil)
 }
 
-// NewClientTLS is NewClient verifying TLS certificates against roots
-// instead of the system's (a service's own CA bundle); nil means the
-// system's.
-func NewClientTLS(timeout time.Duration, roots *x509.CertPool) *Client {
+// NewClientTLS is NewClient with its own TLS configuration: a service's CA
+// bundle (RootCAs) and client certificate. nil means the system's roots and
+// no client certificate. Certificates are always verified.
+func NewClientTLS(timeout time.Duration, tc *tls.Config) *Client {
+	if tc == nil {
+		tc = &tls.Config{}
+	}
+	tc = tc.Clone()
+	tc.InsecureSkipVerify = false
+	if tc.MinVersion < tls.VersionTLS12 {
+		tc.MinVersion = tls.VersionTLS12
+	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 64
 	tr.ResponseHeaderTimeout = timeout
 	tr.TLSHandshakeTimeout = 15 * time.Second
-	tr.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+	tr.TLSClientConfig = tc
 	return &Client{HTTP: &http.Client{Transport: tr, Timeout: timeout}}
 }
 
