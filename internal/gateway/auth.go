@@ -1,13 +1,13 @@
 package gateway
 
 import (
-	"crypto/tls"
-	"encoding/base64"
-	"encoding/pem"
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -57,6 +57,9 @@ type AuthInput struct {
 	// ClientCertificate is the client certificate for mutual TLS, with
 	// any type. Left out, a stored one is kept; null removes it.
 	ClientCertificate json.RawMessage `json:"client_certificate,omitempty"`
+	// CompensateClockSkew shifts WS-Security timestamps by the upstream's
+	// measured clock skew when it exceeds 30 s; omitted means true.
+	CompensateClockSkew *bool `json:"compensate_clock_skew,omitempty"`
 }
 
 // ClientCertificateInput is a client certificate: PEM certificate (chain)
@@ -83,6 +86,8 @@ type authConfig struct {
 	// ClientCert is set when a client certificate is stored (sealed as
 	// client_cert PEM: certificate chain and key).
 	ClientCert bool `json:"client_cert,omitempty"`
+	// NoSkewCompensation turns clock skew compensation off.
+	NoSkewCompensation bool `json:"no_clock_skew_compensation,omitempty"`
 }
 
 // AuthView is what reads show of a service's auth: no secret, only whether
@@ -100,7 +105,8 @@ type AuthView struct {
 	CABundleSet    bool     `json:"ca_bundle_set"`
 	// ClientCertificate describes the stored client certificate (never
 	// its key).
-	ClientCertificate *CertView `json:"client_certificate,omitempty"`
+	ClientCertificate   *CertView `json:"client_certificate,omitempty"`
+	CompensateClockSkew bool      `json:"compensate_clock_skew"`
 }
 
 // CertView describes a client certificate.
@@ -154,6 +160,9 @@ func applyAuthInput(in *AuthInput, cur *upstreamAuth) (authConfig, map[string][]
 	var probs []string
 	bad := func(format string, args ...any) { probs = append(probs, fmt.Sprintf(format, args...)) }
 	cfg := authConfig{Type: in.Type, Endpoint: in.Endpoint, Timeout: in.Timeout, CABundle: in.CABundle}
+	if in.CompensateClockSkew != nil && !*in.CompensateClockSkew {
+		cfg.NoSkewCompensation = true
+	}
 	secrets := map[string][]byte{}
 	switch in.Type {
 	case AuthNone:
@@ -444,6 +453,7 @@ func (a *upstreamAuth) view() AuthView {
 		Type: a.cfg.Type, Username: a.cfg.Username, PasswordSet: a.password != "", PasswordType: a.cfg.PasswordType,
 		HTTPHeadersSet: append([]string{}, a.cfg.HTTPHeaders...), SOAPHeadersSet: a.cfg.SOAPHeaders,
 		Endpoint: a.cfg.Endpoint, Timeout: int(a.timeout / time.Second), CABundleSet: a.cfg.CABundle != "",
+		CompensateClockSkew: !a.cfg.NoSkewCompensation,
 	}
 	if a.cfg.Type == AuthWSSE {
 		ttl := a.cfg.TimestampTTL
@@ -456,8 +466,9 @@ func (a *upstreamAuth) view() AuthView {
 }
 
 // apply sets the auth of one call on t: fresh WS-Security headers (a new
-// nonce and timestamp every call), Basic, headers, SOAP header blocks.
-func (a *upstreamAuth) apply(t *upstream.Target, now time.Time) error {
+// nonce and timestamp every call, their times shifted by clockOffset),
+// Basic, headers, SOAP header blocks.
+func (a *upstreamAuth) apply(t *upstream.Target, now time.Time, clockOffset time.Duration) error {
 	t.Headers = a.headers
 	switch a.cfg.Type {
 	case AuthBasic:
@@ -466,6 +477,7 @@ func (a *upstreamAuth) apply(t *upstream.Target, now time.Time) error {
 		h := wssec.Header{
 			Token:        &wssec.UsernameToken{Username: a.cfg.Username, Password: a.password, Digest: a.cfg.PasswordType == "digest"},
 			TimestampTTL: time.Duration(a.cfg.TimestampTTL) * time.Second,
+			ClockOffset:  clockOffset,
 		}
 		block, err := h.Block(now, rand.Reader)
 		if err != nil {

@@ -9,9 +9,11 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/soapbridge/soapbridge/internal/codec"
+	"github.com/soapbridge/soapbridge/internal/diagnose"
 	"github.com/soapbridge/soapbridge/internal/soap"
 	"github.com/soapbridge/soapbridge/internal/store"
 	"github.com/soapbridge/soapbridge/internal/upstream"
@@ -122,19 +124,14 @@ func (g *Gateway) serveCall(w http.ResponseWriter, r *http.Request, rec *store.C
 // invoke calls operation b of s with the JSON request body, writing the
 // output JSON to w. It returns the target it called, or nil with a
 // *Problem when there was nothing to call.
+//
+// With WS-Security, timestamps are shifted by the upstream's measured
+// clock skew when it exceeds diagnose.SkewThreshold; when a call is refused
+// with a WS-Security fault and that call itself revealed a skew it did not
+// compensate, it is sent once more, compensated.
 func (g *Gateway) invoke(ctx context.Context, s *service, b binding, body []byte, w io.Writer, x *upstream.Exchange) (*upstream.Target, error) {
-	t := &upstream.Target{
-		Codec: s.codec, Op: b.op, Version: b.port.SOAPVersion, Endpoint: b.port.Address,
-		MaxResponse: g.cfg.MaxResponse,
-	}
-	if s.auth.cfg.Endpoint != "" {
-		t.Endpoint = s.auth.cfg.Endpoint
-	}
-	if t.Endpoint == "" {
+	if s.auth.cfg.Endpoint == "" && b.port.Address == "" {
 		return nil, problem(http.StatusBadGateway, "upstream", "Bad Gateway", fmt.Sprintf("port %s has no endpoint address; set one with PUT /v1/admin/services/%s/auth {\"endpoint\": ...}", b.port.Name, s.name))
-	}
-	if err := s.auth.apply(t, g.cfg.Now()); err != nil {
-		return nil, problem(http.StatusInternalServerError, "internal", "Internal Server Error", "building the upstream authentication failed: "+err.Error())
 	}
 	client := g.client
 	if s.auth.client != nil {
@@ -142,7 +139,75 @@ func (g *Gateway) invoke(ctx context.Context, s *service, b binding, body []byte
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.auth.timeout)
 	defer cancel()
-	return t, client.Call(ctx, t, body, w, x)
+	offset := s.clock.offset(s.auth)
+	for attempt := 0; ; attempt++ {
+		t := &upstream.Target{
+			Codec: s.codec, Op: b.op, Version: b.port.SOAPVersion, Endpoint: b.port.Address,
+			MaxResponse: g.cfg.MaxResponse,
+		}
+		if s.auth.cfg.Endpoint != "" {
+			t.Endpoint = s.auth.cfg.Endpoint
+		}
+		if err := s.auth.apply(t, g.cfg.Now(), offset); err != nil {
+			return nil, problem(http.StatusInternalServerError, "internal", "Internal Server Error", "building the upstream authentication failed: "+err.Error())
+		}
+		err := client.Call(ctx, t, body, w, x)
+		if t.Clock.Measured && s.clock.record(t.Clock.Skew) {
+			g.log.Warn("upstream clock skew", "service", s.name, "skew_seconds", t.Clock.Skew.Round(time.Second).Seconds(),
+				"compensating", s.auth.cfg.Type == AuthWSSE && !s.auth.cfg.NoSkewCompensation)
+		}
+		var f *soap.Fault
+		if attempt == 0 && err != nil && errors.As(err, &f) && isWSSecurityFault(f) && t.Clock.Measured {
+			if next := s.clock.offset(s.auth); (next - offset).Abs() >= diagnose.SkewThreshold {
+				offset = next
+				continue
+			}
+		}
+		return t, err
+	}
+}
+
+// clockState is the upstream's clock skew as last measured. It is shared
+// by the versions of a service (an auth change keeps it).
+type clockState struct {
+	mu       sync.Mutex
+	skew     time.Duration
+	measured bool
+}
+
+// record stores a measurement and reports whether the skew crossed the
+// threshold (either way), which is worth a log line.
+func (c *clockState) record(skew time.Duration) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	was := c.measured && c.skew.Abs() >= diagnose.SkewThreshold
+	c.skew, c.measured = skew, true
+	return was != (skew.Abs() >= diagnose.SkewThreshold)
+}
+
+// offset is the shift to apply to WS-Security times: the measured skew when
+// it exceeds the threshold and compensation is on.
+func (c *clockState) offset(a *upstreamAuth) time.Duration {
+	if a.cfg.Type != AuthWSSE || a.cfg.NoSkewCompensation {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.measured || c.skew.Abs() < diagnose.SkewThreshold {
+		return 0
+	}
+	return c.skew
+}
+
+// seconds returns the measured skew in whole seconds, or nil.
+func (c *clockState) seconds() *float64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.measured {
+		return nil
+	}
+	v := c.skew.Round(time.Second).Seconds()
+	return &v
 }
 
 // readCallBody reads the JSON request of a call; an empty body is {}.
@@ -222,6 +287,12 @@ func faultProblem(f *soap.Fault, t *upstream.Target) *Problem {
 		p.Diagnosis = &Diagnosis{Kind: "auth", Endpoint: t.Endpoint,
 			Summary: "the upstream refused the WS-Security header: " + f.Reason,
 			Fix:     "check the username, password and password_type (text or digest) of the service's auth; if the reason is about time, check this machine's clock"}
+		if t.Clock.Measured && t.Clock.Skew.Abs() >= diagnose.SkewThreshold {
+			secs := t.Clock.Skew.Round(time.Second).Seconds()
+			p.Diagnosis.ClockSkewSeconds = &secs
+			p.Diagnosis.Summary += fmt.Sprintf(" (the upstream's clock is %s off this machine's)", t.Clock.Skew.Round(time.Second))
+			p.Diagnosis.Fix = "synchronize the clocks (NTP) of this machine and the upstream, or turn compensate_clock_skew on; then check the credentials"
+		}
 		return p
 	}
 	switch f.Code {

@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"net"
@@ -689,5 +690,49 @@ func TestClientCertificates(t *testing.T) {
 	}
 	if strings.Contains(e.bodies.String(), keyBody) {
 		t.Error("an answer holds the client key")
+	}
+}
+
+func TestClockSkew(t *testing.T) {
+	const user, password = "alice", "pw-skew"
+	for _, offset := range []int{600, -600} {
+		t.Run(fmt.Sprint(offset), func(t *testing.T) {
+			base := testpeer.WSSServer(t, user, password, "--require-timestamp", fmt.Sprintf("--clock-offset=%d", offset))
+			e := newEnv(t)
+			e.registerInventory("inv", "")
+			auth := map[string]any{"type": "wsse", "username": user, "password": password, "password_type": "digest", "endpoint": base + "/soap"}
+			reserve := func() *resp {
+				return e.do("POST", "/v1/services/inv/Reserve?port=InventorySoap11", e.admin, `{"sku": "A-1", "quantity": 1}`)
+			}
+			// Without compensation the upstream refuses the timestamps, and
+			// the diagnosis reports the skew.
+			auth["compensate_clock_skew"] = false
+			e.do("PUT", "/v1/admin/services/inv/auth", e.admin, auth).must(t, http.StatusOK)
+			p := reserve().must(t, http.StatusBadGateway).json(t)
+			d := p["diagnosis"].(map[string]any)
+			t.Logf("%s", mustJSON(p))
+			n, _ := d["clock_skew_seconds"].(json.Number)
+			skew, _ := n.Float64()
+			if d["kind"] != "auth" || skew < float64(offset)-5 || skew > float64(offset)+5 {
+				t.Errorf("uncompensated: %s", mustJSON(p))
+			}
+			// With compensation (the default), the first call already
+			// succeeds: it is resent once with shifted timestamps.
+			delete(auth, "compensate_clock_skew")
+			e.do("PUT", "/v1/admin/services/inv/auth", e.admin, auth).must(t, http.StatusOK)
+			for range 3 {
+				if r := reserve().must(t, http.StatusOK).json(t); r["reservationId"] != user+"/digest/A-1" {
+					t.Errorf("compensated: %v", r)
+				}
+			}
+			sum := e.do("GET", "/v1/admin/services/inv", e.admin, nil).must(t, http.StatusOK).json(t)
+			n, _ = sum["clock_skew_seconds"].(json.Number)
+			if s, _ := n.Float64(); s < float64(offset)-5 || s > float64(offset)+5 {
+				t.Errorf("summary clock_skew_seconds %v", sum["clock_skew_seconds"])
+			}
+			if !strings.Contains(e.logs.String(), "upstream clock skew") {
+				t.Error("no log line about the skew")
+			}
+		})
 	}
 }

@@ -42,6 +42,9 @@ type Diagnosis struct {
 	// OfferedAuth lists the schemes of the upstream's WWW-Authenticate.
 	OfferedAuth []string `json:"offered_auth,omitempty"`
 	Endpoint    string   `json:"endpoint,omitempty"`
+	// ClockSkewSeconds is the upstream's clock minus soapbridge's, when
+	// the failed call measured a skew that matters.
+	ClockSkewSeconds *float64 `json:"clock_skew_seconds,omitempty"`
 }
 
 func (p *Problem) Error() string { return p.Title + ": " + p.Detail }

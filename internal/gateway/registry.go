@@ -27,6 +27,7 @@ type service struct {
 	model     *wsdl.Model
 	codec     *codec.Codec
 	auth      *upstreamAuth
+	clock     *clockState
 	created   time.Time
 	updated   time.Time
 }
@@ -226,7 +227,7 @@ func newService(ctx context.Context, rec *store.Service, auth *upstreamAuth, lim
 		recompiled = true
 	}
 	s := &service{
-		name: rec.Name, sourceURL: rec.SourceURL, model: m, codec: codec.New(m), auth: auth,
+		name: rec.Name, sourceURL: rec.SourceURL, model: m, codec: codec.New(m), auth: auth, clock: &clockState{},
 		created: rec.Created, updated: rec.Updated,
 	}
 	if rec.Bundle != nil {

@@ -30,10 +30,13 @@ type ServiceSummary struct {
 	Policies     []string  `json:"policies"`
 	ExpectedAuth []string  `json:"expected_auth"`
 	Auth         *AuthView `json:"auth,omitempty"`
-	Unsupported  []string  `json:"unsupported,omitempty"`
-	Warnings     []string  `json:"warnings,omitempty"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	// ClockSkewSeconds is the upstream's clock minus soapbridge's, as
+	// last measured from its Date header.
+	ClockSkewSeconds *float64  `json:"clock_skew_seconds,omitempty"`
+	Unsupported      []string  `json:"unsupported,omitempty"`
+	Warnings         []string  `json:"warnings,omitempty"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
 }
 
 // PortSummary describes one SOAP port.
@@ -71,6 +74,7 @@ func (s *service) summary(admin bool) *ServiceSummary {
 		out.Unsupported, out.Warnings = m.Unsupported, m.Warnings
 		v := s.auth.view()
 		out.Auth = &v
+		out.ClockSkewSeconds = s.clock.seconds()
 	}
 	policies := map[string]bool{}
 	versions := map[string]bool{}

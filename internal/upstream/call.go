@@ -33,6 +33,16 @@ type Target struct {
 	// AuthScheme names the configured authentication that is not HTTP
 	// Basic ("WS-Security UsernameToken"), for diagnoses.
 	AuthScheme string
+	// Clock is set by Call from the response's Date header.
+	Clock ClockSample
+}
+
+// ClockSample is the upstream's clock compared with ours during one call.
+type ClockSample struct {
+	// Skew is the upstream's clock minus this machine's, to within about
+	// half a second (Date has whole seconds) plus half the round trip.
+	Skew     time.Duration
+	Measured bool
 }
 
 // BasicAuth is a user name and password for HTTP Basic.
@@ -125,9 +135,14 @@ func (c *Client) Call(ctx context.Context, t *Target, request []byte, w io.Write
 	if t.Basic != nil {
 		req.SetBasicAuth(t.Basic.User, t.Basic.Password)
 	}
+	sent := time.Now()
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
 		return diagnoseTransport(t.Endpoint, err)
+	}
+	if date, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		mid := sent.Add(time.Since(sent) / 2)
+		t.Clock = ClockSample{Skew: date.Add(500 * time.Millisecond).Sub(mid), Measured: true}
 	}
 	defer resp.Body.Close()
 	max := t.MaxResponse

@@ -1,7 +1,7 @@
 // Test upstream for soapbridge's WS-Security: node-soap serving the bundled
 // inventory WSDL behind a WS-Security 1.0 UsernameToken check.
 //
-// Usage: node wss-server.js WSDL PORT USER PASSWORD [--require-timestamp] [--reject=fault|401]
+// Usage: node wss-server.js WSDL PORT USER PASSWORD [--require-timestamp] [--reject=fault|401] [--clock-offset=SECONDS]
 // Prints "ready" when listening on 127.0.0.1:PORT. The SOAP 1.1 port is at
 // /soap, the SOAP 1.2 port at /soap12.
 //
@@ -51,11 +51,17 @@ const args = process.argv.slice(2);
 const flags = new Set(args.filter((a) => a.startsWith('--')));
 const [wsdlPath, port, user, password] = args.filter((a) => !a.startsWith('--'));
 if (!wsdlPath || !port || user === undefined || password === undefined) {
-  console.error('usage: node wss-server.js WSDL PORT USER PASSWORD [--require-timestamp] [--reject=fault|401]');
+  console.error('usage: node wss-server.js WSDL PORT USER PASSWORD [--require-timestamp] [--reject=fault|401] [--clock-offset=SECONDS]');
   process.exit(2);
 }
 const requireTimestamp = flags.has('--require-timestamp');
 const reject401 = flags.has('--reject=401');
+// --clock-offset=SECONDS runs this server's clock that far ahead (negative:
+// behind): its checks and its Date header use the shifted time, like an
+// upstream whose clock is wrong.
+const clockArg = [...flags].find((f) => f.startsWith('--clock-offset='));
+const clockOffsetMs = clockArg ? Number(clockArg.split('=')[1]) * 1000 : 0;
+const clockNow = () => Date.now() + clockOffsetMs;
 const xml = fs.readFileSync(wsdlPath, 'utf8');
 const seenNonces = new Set();
 
@@ -138,7 +144,7 @@ function time(el, what) {
 // verify checks the raw request and returns {user, type} or throws a
 // Rejection.
 function verify(raw) {
-  const now = Date.now();
+  const now = clockNow();
   const env = parse(raw);
   if (!env || env.local !== 'Envelope' || (env.uri !== NS.soap11 && env.uri !== NS.soap12)) {
     reject('InvalidSecurity', 'the request is not a SOAP envelope');
@@ -302,9 +308,13 @@ function ready(err) {
     process.exit(1);
   }
   if (--pending === 0) {
+    // Now that node-soap has taken over the request listeners: the Date
+    // header tells this server's (shifted) time.
+    server.prependListener('request', (req, res) => res.setHeader('Date', new Date(clockNow()).toUTCString()));
     server.listen(Number(port), '127.0.0.1', () => console.log('ready'));
   }
 }
 const uri = path.resolve(wsdlPath);
 attach(soap.listen(server, { path: '/soap', services, xml, uri, callback: ready }), false);
 attach(soap.listen(server, { path: '/soap12', services, xml, uri, forceSoap12Headers: true, callback: ready }), true);
+
