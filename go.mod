@@ -2,11 +2,13 @@ module github.com/soapbridge/soapbridge
 
 go 1.26.0
 
-require modernc.org/sqlite v1.62.0
+require (
+	github.com/chromedp/chromedp v0.23.0
+	modernc.org/sqlite v1.62.0
+)
 
 require (
 	github.com/chromedp/cdproto v0.159.0 // indirect
-	github.com/chromedp/chromedp v0.23.0 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/google/uuid v1.6.0 // indirect

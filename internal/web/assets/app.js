@@ -19,7 +19,7 @@ const enc = encodeURIComponent;
 function show(title, ...content) {
   document.title = `${title} · soapbridge`;
   const h1 = h('h1', { tabindex: '-1' }, title);
-  main.replaceChildren(h1, ...content);
+  main.replaceChildren(h1, ...content.flat().filter((c) => c !== null && c !== undefined && c !== false));
   h1.focus();
   for (const a of top.querySelectorAll('nav a')) {
     const current = location.hash.startsWith('#/' + a.dataset.nav) || (a.dataset.nav === 'services' && (location.hash === '' || location.hash === '#/'));

@@ -58,7 +58,14 @@ export function pretty(text) {
   const nl = () => '\n' + '  '.repeat(depth);
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (c === '"') { const e = skipValue(text, i); out += text.slice(i, e); i = e - 1; continue; }
+    if (c === '"') {
+      // Strings carry no precision to lose: re-encode them so escapes such
+      // as \u0026 read as the characters they are.
+      const e = skipValue(text, i);
+      let tok = text.slice(i, e);
+      try { tok = JSON.stringify(JSON.parse(tok)); } catch (err) { /* keep as sent */ }
+      out += tok; i = e - 1; continue;
+    }
     if (/\s/.test(c)) continue;
     if (c === '{' || c === '[') {
       const j = skipWS(text, i + 1);

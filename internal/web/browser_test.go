@@ -1,0 +1,252 @@
+package web
+
+import (
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/soapbridge/soapbridge/internal/testpeer"
+)
+
+// TestDashboardInChromium drives the dashboard in Debian's chromium, headless,
+// against a real PHP SoapServer: log in, register the inventory WSDL by
+// upload, call GetItems and Reserve through the generated form and the JSON
+// editor, create and revoke a key, set Basic credentials and check that the
+// password never comes back to the page, re-import, delete and log out.
+func TestDashboardInChromium(t *testing.T) {
+	php := testpeer.PHPServer(t)
+	d := newDash(t)
+	p := &page{t: t, ctx: browser(t, 4*time.Minute, 1280, 900)}
+	root := testpeer.RepoRoot(t)
+	wsdl := filepath.Join(root, "examples", "inventory", "inventory.wsdl")
+	xsd := filepath.Join(root, "examples", "inventory", "inventory.xsd")
+
+	// Log in: a wrong key is refused with a message, the admin key opens
+	// the services page with its empty state.
+	p.do("open the dashboard", navigate(d.url+"/"))
+	p.fill("#login-key", "sbk_not_a_key")
+	p.click("#login-form button[type=submit]")
+	p.waitText("#login-error", "unknown, revoked or expired")
+	p.fill("#login-key", d.admin)
+	p.click("#login-form button[type=submit]")
+	p.waitText("#services-empty", "No services yet")
+	if v := eval[string](p, `document.querySelector('h1').textContent`); v != "Services" {
+		t.Fatalf("heading after login %q", v)
+	}
+	if c := eval[string](p, `document.cookie`); c != "" {
+		t.Errorf("the session cookie is readable by scripts: %q", c)
+	}
+
+	// A WSDL without its schema does not compile: the error names the file.
+	p.do("upload the WSDL alone", uploadFiles("#add-files", wsdl))
+	p.click("#add-service button[type=submit]")
+	got := p.waitText("#add-result", "not registered")
+	if !strings.Contains(got, "inventory.xsd") || !strings.Contains(got, "inventory.wsdl:") {
+		t.Errorf("the compile error does not name the file and line: %s", got)
+	}
+
+	// Register the WSDL and its schema.
+	p.do("upload the WSDL and schema", uploadFiles("#add-files", wsdl, xsd))
+	p.click("#add-service summary")
+	p.fill("#add-name", "inventory")
+	p.click("#add-service button[type=submit]")
+	p.waitText("h1", "inventory")
+	p.waitText("#ports-table", "InventorySoap12")
+	facts := p.text("dl.facts")
+	for _, want := range []string{"1.1, 1.2", "https://inventory.example.com/soap", "UsernameToken", "wsse"} {
+		if !strings.Contains(facts, want) {
+			t.Errorf("service facts lack %q:\n%s", want, facts)
+		}
+	}
+	if href := eval[string](p, `document.getElementById('openapi-link').getAttribute('href')`); href != "/ui/api/v1/services/inventory/openapi.json" {
+		t.Errorf("OpenAPI link %q", href)
+	}
+	p.waitText("#operations-table", "Reserve")
+
+	// The services list shows the service with its operation count.
+	p.goTo("#/services", "Services")
+	row := p.waitText("#services-table tbody tr", "inventory")
+	if !strings.Contains(row, "1.1, 1.2") || !strings.Contains(row, "no calls yet") {
+		t.Errorf("services row: %s", row)
+	}
+
+	// Point the service at PHP's SoapServer.
+	p.goTo("#/services/inventory/auth", "upstream auth")
+	p.fill("#auth-endpoint", php+"/inventory")
+	p.click("#auth-form button[type=submit]")
+	p.waitText("#auth-saved", "endpoint "+php+"/inventory")
+
+	// GetItems through the generated form.
+	p.goTo("#/services/inventory/operations/GetItems", "GetItems")
+	p.fill(`[data-path="/skuPrefix"]`, "A-")
+	p.choose(`[data-path="/warehouse"]`, "north")
+	p.fill(`[data-path="/limit"]`, "2")
+	p.fill(`[data-path="/$headers/Trace/requestId"]`, "r-1")
+	p.click("#try-it")
+	p.waitText("#try-status", "200")
+	body := p.text("#try-body")
+	for _, want := range []string{`"sku": "A-1"`, `"sku": "A-2"`, `"price": 1.99`, `"name": "Item number 1 & co"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("response JSON lacks %s:\n%s", want, body)
+		}
+	}
+	soapReq := p.text("#try-soap-request")
+	for _, want := range []string{"skuPrefix>A-</", "warehouse>north</", "limit>2</", "requestId>r-1</"} {
+		if !strings.Contains(soapReq, want) {
+			t.Errorf("SOAP request lacks %s:\n%s", want, soapReq)
+		}
+	}
+	if resp := p.text("#try-soap-response"); !strings.Contains(resp, "GetItemsResponse") {
+		t.Errorf("SOAP response:\n%s", resp)
+	}
+	curl := p.text("#try-curl")
+	if !strings.Contains(curl, `X-API-Key: $SOAPBRIDGE_API_KEY`) || !strings.Contains(curl, d.url+"/v1/services/inventory/GetItems") || strings.Contains(curl, d.admin) {
+		t.Errorf("curl command:\n%s", curl)
+	}
+	if lat := p.text("#try-latency"); !strings.HasSuffix(lat, " ms") {
+		t.Errorf("latency %q", lat)
+	}
+
+	// Reserve: values are checked before sending.
+	p.goTo("#/services/inventory/operations/Reserve", "Reserve")
+	p.fill(`[data-path="/sku"]`, "A-1")
+	p.fill(`[data-path="/quantity"]`, "many")
+	p.click("#try-it")
+	p.waitText("#op-errors", "not a whole number")
+	if inv := eval[string](p, `document.querySelector('[data-path="/quantity"]').getAttribute('aria-invalid') || ''`); inv != "true" {
+		t.Errorf("the bad field is not marked aria-invalid")
+	}
+	p.fill(`[data-path="/quantity"]`, "0")
+	p.click("#try-it")
+	p.waitText("#op-errors", "at least 1")
+	p.fill(`[data-path="/sku"]`, "")
+	p.fill(`[data-path="/quantity"]`, "11")
+	p.click("#try-it")
+	p.waitText("#op-errors", "required")
+	p.fill(`[data-path="/sku"]`, "A-1")
+	p.click("#try-it")
+	p.waitText("#try-status", "422")
+	p.waitText("#try-body", "not enough stock for A-1")
+
+	// The raw JSON editor carries the form's value and sends what is typed.
+	p.click("#tab-json")
+	if v := eval[string](p, `document.getElementById('op-json').value`); !strings.Contains(v, `"quantity": 11`) {
+		t.Errorf("JSON editor after the form: %s", v)
+	}
+	p.fill("#op-json", `{"sku": "B-7", "quantity": 3}`)
+	p.click("#try-it")
+	p.waitText("#try-body", `"reservationId": "R-B-7-3"`)
+	p.click("#tab-form")
+	if v := eval[string](p, `document.querySelector('[data-path="/sku"]').value`); v != "B-7" {
+		t.Errorf("form after the JSON editor: sku %q", v)
+	}
+
+	// Keys: create one for inventory, use it, revoke it.
+	p.goTo("#/keys", "API keys")
+	p.fill("#key-name", "shop")
+	p.click("#key-svc-inventory")
+	p.choose("#key-expires", "30d")
+	p.click("#key-form button[type=submit]")
+	p.waitText("#new-key-title", "Key shop created")
+	key := eval[string](p, `document.getElementById('new-key-value').value`)
+	if !strings.HasPrefix(key, "sbk_") {
+		t.Fatalf("new key %q", key)
+	}
+	p.waitText(`#keys-table tr[data-key="shop"]`, "active")
+	if row := p.text(`#keys-table tr[data-key="shop"]`); !strings.Contains(row, "inventory") {
+		t.Errorf("key row: %s", row)
+	}
+	if st, b := d.call("POST", "/v1/services/inventory/Reserve", key, `{"sku": "C-1", "quantity": 1}`); st != http.StatusOK {
+		t.Errorf("calling with the new key: HTTP %d %s", st, b)
+	}
+	p.click(`button[aria-label="Revoke shop"]`)
+	p.waitText("#confirm-title", "Revoke shop?")
+	p.click("#confirm-ok")
+	p.waitText("#key-revoked", "Key shop revoked")
+	p.waitText(`#keys-table tr[data-key="shop"]`, "revoked")
+	if st, _ := d.call("POST", "/v1/services/inventory/Reserve", key, `{"sku": "C-1", "quantity": 1}`); st != http.StatusUnauthorized {
+		t.Errorf("calling with the revoked key: HTTP %d, want 401", st)
+	}
+	if strings.Contains(p.dom(), key) {
+		t.Errorf("the new key is still in the page after the keys list was reloaded")
+	}
+
+	// Basic credentials against /secure/inventory; the password is written,
+	// never read back.
+	const password = "s3cret"
+	p.goTo("#/services/inventory/auth", "upstream auth")
+	p.choose("#auth-type", "basic")
+	p.fill("#auth-username", "alice")
+	p.fill("#auth-password", password)
+	p.fill("#auth-endpoint", php+"/secure/inventory")
+	p.click("#auth-form button[type=submit]")
+	p.waitText("#auth-saved", "basic as alice, password stored")
+	if v := eval[string](p, `document.getElementById('auth-password').value`); v != "" {
+		t.Errorf("the password field holds %q after saving", v)
+	}
+	p.goTo("#/services/inventory/operations/GetItems", "GetItems")
+	p.fill(`[data-path="/skuPrefix"]`, "S-")
+	p.fill(`[data-path="/$headers/Trace/requestId"]`, "r-2")
+	p.click("#try-it")
+	p.waitText("#try-status", "200")
+	p.waitText("#try-body", `"sku": "S-1"`)
+	// Change the timeout only: the stored password is kept.
+	p.goTo("#/services/inventory/auth", "upstream auth")
+	if ph := eval[string](p, `document.getElementById('auth-password').placeholder`); !strings.Contains(ph, "leave empty to keep") {
+		t.Errorf("password placeholder %q", ph)
+	}
+	p.fill("#auth-timeout", "30")
+	p.click("#auth-form button[type=submit]")
+	p.waitText("#auth-saved", "password stored")
+	p.goTo("#/services/inventory/operations/GetItems", "GetItems")
+	p.fill(`[data-path="/skuPrefix"]`, "T-")
+	p.fill(`[data-path="/$headers/Trace/requestId"]`, "r-3")
+	p.click("#try-it")
+	p.waitText("#try-status", "200")
+	if dom := p.dom(); strings.Contains(dom, password) {
+		t.Errorf("the password is in the page")
+	}
+
+	// The call log lists the calls.
+	p.goTo("#/calls", "Call log")
+	calls := p.waitText("#calls-table", "GetItems")
+	for _, want := range []string{"Reserve", "inventory", "422", "fault"} {
+		if !strings.Contains(calls, want) {
+			t.Errorf("call log lacks %q:\n%s", want, calls)
+		}
+	}
+
+	// Re-import from the stored upload, then delete with confirmation.
+	p.goTo("#/services", "Services")
+	p.waitText("#services-table", "200")
+	p.click(`button[aria-label="Re-import inventory"]`)
+	p.waitText("#services-status", "Re-imported inventory: 2 operation(s)")
+	p.click(`button[aria-label="Delete inventory"]`)
+	p.waitText("#confirm-title", "Delete inventory?")
+	p.click("#confirm-cancel")
+	p.waitText("#services-table", "inventory")
+	p.click(`button[aria-label="Delete inventory"]`)
+	p.click("#confirm-ok")
+	p.waitText("#services-empty", "No services yet")
+
+	// Nothing the page received holds the password or the admin key.
+	all := d.pages.String()
+	if strings.Contains(all, password) {
+		t.Errorf("an answer to the page held the upstream password")
+	}
+	if strings.Contains(all, d.admin) {
+		t.Errorf("an answer to the page held the admin key")
+	}
+	if !strings.Contains(all, `"password_set": true`) {
+		t.Errorf("the recorder saw no auth answer; the check above proves nothing")
+	}
+
+	// Log out: back to the login, and the session is gone.
+	p.click("#logout")
+	p.waitText("h1", "Log in")
+	if ok := evalAwait[bool](p, `fetch('/ui/api/v1/admin/services').then((r) => r.status === 401)`); !ok {
+		t.Errorf("the API still answers after logout")
+	}
+}
