@@ -110,10 +110,14 @@ func (x *exampler) typed(id xsd.TypeID, d dir, depth int) (any, bool) {
 	members, value, wild := x.g.c.Members(id)
 	vals := make([]any, len(members))
 	set := make([]bool, len(members))
+	anyNeeded := false
 	var walk func(pt *xsd.Particle, must bool) bool
 	walk = func(pt *xsd.Particle, must bool) bool {
 		switch pt.Kind {
 		case xsd.PAny:
+			if must && pt.Min > 0 {
+				anyNeeded = true
+			}
 			return true
 		case xsd.PElement:
 			eid := pt.Element
@@ -208,7 +212,9 @@ func (x *exampler) typed(id xsd.TypeID, d dir, depth int) (any, bool) {
 			obj = append(obj, Member{memberValue, v})
 		}
 	}
-	_ = wild
+	if wild && anyNeeded && d == request {
+		obj = append(obj, Member{memberAny, []any{`<example xmlns="urn:example"/>`}})
+	}
 	return obj, true
 }
 

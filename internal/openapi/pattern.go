@@ -200,5 +200,4 @@ func genRegexp(b *strings.Builder, re *syntax.Regexp, depth int) bool {
 	return false
 }
 
-
 func regexpMatch(re, s string) (bool, error) { return regexp.MatchString(re, s) }
