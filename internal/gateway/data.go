@@ -151,6 +151,9 @@ func (g *Gateway) invoke(ctx context.Context, s *service, b binding, body []byte
 		if err := s.auth.apply(t, g.cfg.Now(), offset); err != nil {
 			return nil, problem(http.StatusInternalServerError, "internal", "Internal Server Error", "building the upstream authentication failed: "+err.Error())
 		}
+		if ns, ok := s.addressing(b); ok {
+			t.SOAPHeaders = append(t.SOAPHeaders, soap.AddressingHeaders(ns, s.action(b), t.Endpoint))
+		}
 		err := client.Call(ctx, t, body, w, x)
 		if t.Clock.Measured && s.clock.record(t.Clock.Skew) {
 			g.log.Warn("upstream clock skew", "service", s.name, "skew_seconds", t.Clock.Skew.Round(time.Second).Seconds(),

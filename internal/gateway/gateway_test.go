@@ -8,7 +8,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"encoding/xml"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -734,5 +736,59 @@ func TestClockSkew(t *testing.T) {
 				t.Error("no log line about the skew")
 			}
 		})
+	}
+}
+
+func TestWSAddressing(t *testing.T) {
+	root := testpeer.RepoRoot(t)
+	wsdlText, _ := os.ReadFile(filepath.Join(root, "examples/inventory/inventory.wsdl"))
+	xsdText, _ := os.ReadFile(filepath.Join(root, "examples/inventory/inventory.xsd"))
+	// The SOAP 1.2 binding asks for WS-Addressing.
+	withWSA := strings.Replace(string(wsdlText), `<wsdl:binding name="InventorySoap12" type="tns:InventoryPort">`,
+		`<wsdl:binding name="InventorySoap12" type="tns:InventoryPort"><wsaw:UsingAddressing xmlns:wsaw="http://www.w3.org/2006/05/addressing/wsdl" wsdl:required="true"/>`, 1)
+	if withWSA == string(wsdlText) {
+		t.Fatal("binding not found in the example")
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "inventory.wsdl"), []byte(withWSA), 0o600)
+	os.WriteFile(filepath.Join(dir, "inventory.xsd"), xsdText, 0o600)
+	relW, _ := filepath.Rel(root, filepath.Join(dir, "inventory.wsdl"))
+	relX, _ := filepath.Rel(root, filepath.Join(dir, "inventory.xsd"))
+
+	type headers struct {
+		Action, MessageID, To string
+		ReplyTo               struct{ Address string }
+	}
+	got := make(chan headers, 4)
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var env struct {
+			Header headers `xml:"Header"`
+		}
+		body, _ := io.ReadAll(r.Body)
+		xml.Unmarshal(body, &env)
+		got <- env.Header
+		ns, ct := "http://schemas.xmlsoap.org/soap/envelope/", "text/xml"
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/soap+xml") {
+			ns, ct = "http://www.w3.org/2003/05/soap-envelope", "application/soap+xml"
+		}
+		w.Header().Set("Content-Type", ct)
+		fmt.Fprintf(w, `<s:Envelope xmlns:s="%s"><s:Body><ReserveResponse xmlns="urn:example:inventory"><reservationId>R</reservationId><expires>2026-12-01T10:00:00Z</expires></ReserveResponse></s:Body></s:Envelope>`, ns)
+	}))
+	defer up.Close()
+
+	e := newEnv(t)
+	body, ct := upload(t, map[string]string{"name": "inv"}, relW, relX)
+	e.do("POST", "/v1/admin/services", e.admin, body, ct).must(t, http.StatusCreated)
+	e.do("PUT", "/v1/admin/services/inv/auth", e.admin, map[string]any{"type": "none", "endpoint": up.URL}).must(t, http.StatusOK)
+
+	e.do("POST", "/v1/services/inv/Reserve?port=InventorySoap12", e.admin, `{"sku": "A-1", "quantity": 1}`).must(t, http.StatusOK)
+	h := <-got
+	if h.Action != "urn:example:inventory/Reserve" || h.To != up.URL || !strings.HasPrefix(h.MessageID, "urn:uuid:") ||
+		h.ReplyTo.Address != "http://www.w3.org/2005/08/addressing/anonymous" {
+		t.Errorf("WS-Addressing headers: %+v", h)
+	}
+	e.do("POST", "/v1/services/inv/Reserve?port=InventorySoap11", e.admin, `{"sku": "A-1", "quantity": 1}`).must(t, http.StatusOK)
+	if h := <-got; h.Action != "" || h.MessageID != "" {
+		t.Errorf("a port without addressing got %+v", h)
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/soapbridge/soapbridge/internal/codec"
 	"github.com/soapbridge/soapbridge/internal/fetch"
+	"github.com/soapbridge/soapbridge/internal/soap"
 	"github.com/soapbridge/soapbridge/internal/store"
 	"github.com/soapbridge/soapbridge/internal/wsdl"
 )
@@ -234,4 +235,41 @@ func newService(ctx context.Context, rec *store.Service, auth *upstreamAuth, lim
 		s.files = zipNames(rec.Bundle)
 	}
 	return s, recompiled, nil
+}
+
+// addressing reports whether calls of b must carry WS-Addressing headers
+// (the WSDL's policy or wsaw:UsingAddressing asks for them, not as an
+// option), and in which namespace.
+func (s *service) addressing(b binding) (string, bool) {
+	bd := &s.model.Bindings[b.port.Binding]
+	lists := [][]wsdl.Assertion{b.port.Policies, bd.Policies, b.op.Policies}
+	if b.op.Input != nil {
+		lists = append(lists, b.op.Input.Policies)
+	}
+	for _, as := range lists {
+		for _, a := range as {
+			if a.Kind == "Addressing" && !a.Optional {
+				return soap.AddressingNamespace(a.Namespace), true
+			}
+		}
+	}
+	return "", false
+}
+
+// action is the WS-Addressing action of b's input: the WSDL's wsam:Action,
+// else its soapAction, else the default the WS-Addressing WSDL binding
+// defines (namespace/port type/operation + "Request").
+func (s *service) action(b binding) string {
+	if b.op.Input != nil && b.op.Input.Action != "" {
+		return b.op.Input.Action
+	}
+	if b.op.SOAPAction != "" {
+		return b.op.SOAPAction
+	}
+	pt := s.model.Bindings[b.port.Binding].PortType
+	sep := "/"
+	if strings.HasPrefix(pt.Space, "urn:") {
+		sep = ":"
+	}
+	return strings.TrimSuffix(pt.Space, sep) + sep + pt.Local + sep + b.op.Name + "Request"
 }

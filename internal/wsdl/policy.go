@@ -1,6 +1,7 @@
 package wsdl
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/soapbridge/soapbridge/internal/xmltree"
@@ -45,8 +46,20 @@ func (c *compiler) attached(el *xmltree.Element) []Assertion {
 	var out []Assertion
 	seen := map[*xmltree.Element]bool{}
 	for _, ch := range el.Children {
-		if isPolicyNS(ch.Name.Space) {
+		switch {
+		case isPolicyNS(ch.Name.Space):
 			out = c.assertions(ch, out, seen, false)
+		case ch.Name.Local == "UsingAddressing" && strings.Contains(ch.Name.Space, "addressing"):
+			// The WSDL extension form (wsaw:UsingAddressing as a child
+			// of the binding or port), optional unless wsdl:required.
+			req := ch.AttrValue("required")
+			if v, ok := ch.AttrNS(NSWSDL, "required"); ok {
+				req = v
+			}
+			a := Assertion{Kind: "Addressing", Namespace: ch.Name.Space, Optional: req != "true" && req != "1"}
+			if !slices.Contains(out, a) {
+				out = append(out, a)
+			}
 		}
 	}
 	for _, a := range el.Attrs {
