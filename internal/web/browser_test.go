@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -248,5 +249,66 @@ func TestDashboardInChromium(t *testing.T) {
 	p.waitText("h1", "Log in")
 	if ok := evalAwait[bool](p, `fetch('/ui/api/v1/admin/services').then((r) => r.status === 401)`); !ok {
 		t.Errorf("the API still answers after logout")
+	}
+}
+
+// TestGeneratedFormListsAndObjects drives the generated form for PHP's
+// rpc/encoded Calc service: a SOAP-encoded array as a list with add and
+// remove, a nested object, and a decimal answer shown with every digit.
+func TestGeneratedFormListsAndObjects(t *testing.T) {
+	php := testpeer.PHPServer(t)
+	d := newDash(t)
+	p := &page{t: t, ctx: browser(t, 3*time.Minute, 1280, 900)}
+	rpc := filepath.Join(testpeer.RepoRoot(t), "test", "peers", "php", "rpc.wsdl")
+
+	p.do("open the dashboard", navigate(d.url+"/"))
+	p.fill("#login-key", d.admin)
+	p.click("#login-form button[type=submit]")
+	p.waitText("#services-empty", "No services yet")
+	p.do("upload rpc.wsdl", uploadFiles("#add-files", rpc))
+	p.click("#add-service button[type=submit]")
+	p.waitText("h1", "CalcService")
+	p.goTo("#/services/CalcService/auth", "upstream auth")
+	p.fill("#auth-endpoint", php+"/rpc")
+	p.click("#auth-form button[type=submit]")
+	p.waitText("#auth-saved", "Saved")
+
+	// sum: three items added, the middle one removed.
+	p.goTo("#/services/CalcService/operations/sum", "sum")
+	for i, v := range []string{"1", "1000", "41"} {
+		p.click(`[data-add="/numbers"]`)
+		p.fill(fmt.Sprintf(`[data-path="/numbers/%d"]`, i), v)
+	}
+	eval[bool](p, `(document.querySelectorAll('.list-item')[1].querySelector('button').click(), true)`)
+	if n := eval[int](p, `document.querySelectorAll('.list-item').length`); n != 2 {
+		t.Fatalf("%d list items after removing one of three", n)
+	}
+	// An item that is not an int is caught before sending.
+	p.click(`[data-add="/numbers"]`)
+	p.fill(`.list-item:nth-child(3) input`, "x")
+	p.click("#try-it")
+	p.waitText("#op-errors", "not a whole number")
+	eval[bool](p, `(document.querySelectorAll('.list-item')[2].querySelector('button').click(), true)`)
+	p.click("#try-it")
+	p.waitText("#try-status", "200")
+	// Items 1 and 41 remain (the second item, 1000, was removed).
+	if body := p.waitText("#try-body", "total"); !strings.Contains(body, `"total": 42`) {
+		t.Errorf("sum of the form's list:\n%s", body)
+	}
+	if req := p.text("#try-soap-request"); !strings.Contains(req, "SOAP-ENC:arrayType") && !strings.Contains(req, "arrayType") {
+		t.Errorf("the encoded array has no arrayType:\n%s", req)
+	}
+
+	// describe: a nested object; the answer's decimal keeps every digit.
+	p.goTo("#/services/CalcService/operations/describe", "describe")
+	p.fill(`[data-path="/person/name"]`, "ada")
+	p.fill(`[data-path="/person/age"]`, "36")
+	p.click("#try-it")
+	p.waitText("#try-status", "200")
+	body := p.waitText("#try-body", "ADA")
+	for _, want := range []string{`"age": 37`, `"balance": 12345678901234567890.12`, `"nickname": null`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("describe answer lacks %s:\n%s", want, body)
+		}
 	}
 }

@@ -238,6 +238,11 @@ export class Form {
 
   // element builds one element member: a list with add/remove, or one value.
   element(f, name, path, value, depth, optionalGroup) {
+    const td = f.complex ? this.types[f.type] : null;
+    if (td && td.array && (td.fields || []).length) {
+      // A SOAP-encoded array is a JSON array of its items (docs/mapping.md).
+      f = { ...td.fields[0], name: f.name, min: 0, max: -1, nillable: false };
+    }
     const required = f.min > 0 && !optionalGroup;
     if (!isList(f)) return this.value(f, name, path, value, depth, required, false);
     const items = h('div', { class: 'list-items' });
