@@ -161,8 +161,8 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := strings.TrimSpace(in.Key)
-	if id, ss := h.current(r); ss != nil || id != "" {
-		h.sessions.end(id)
+	if c, err := r.Cookie(CookieName); err == nil {
+		h.sessions.end(c.Value)
 	}
 	probe, err := http.NewRequestWithContext(r.Context(), http.MethodGet, "/v1/admin/services", http.NoBody)
 	if err != nil {
