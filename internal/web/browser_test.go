@@ -65,6 +65,16 @@ func TestDashboardInChromium(t *testing.T) {
 		t.Errorf("OpenAPI link %q", href)
 	}
 	p.waitText("#operations-table", "Reserve")
+	// Re-import from new files: a broken upload is refused with its error,
+	// the service stays as it was.
+	eval[bool](p, `(document.querySelector('details.card').open = true, true)`)
+	p.do("upload the WSDL alone again", uploadFiles("#reimport-files", wsdl))
+	p.click("#reimport-form button[type=submit]")
+	p.waitText("#reimport-result", "inventory.xsd")
+	p.do("upload both again", uploadFiles("#reimport-files", wsdl, xsd))
+	p.click("#reimport-form button[type=submit]")
+	p.waitText("#announce", "Re-imported inventory")
+	p.waitText("#operations-table", "GetItems")
 
 	// The services list shows the service with its operation count.
 	p.goTo("#/services", "Services")

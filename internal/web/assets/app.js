@@ -180,6 +180,44 @@ function addServiceForm() {
   return form;
 }
 
+// reimportForm replaces a service's WSDL by a new URL or upload (PUT
+// /v1/admin/services/{service}); its auth settings are kept.
+function reimportForm(name) {
+  const url = h('input', { id: 'reimport-url', type: 'url', autocomplete: 'off', placeholder: 'https://host/service?wsdl' });
+  const files = h('input', { id: 'reimport-files', type: 'file', multiple: true, accept: '.wsdl,.xsd,.xml,.zip' });
+  const out = h('div', { id: 'reimport-result' });
+  const submit = h('button', { type: 'submit', class: 'secondary' }, 'Re-import from these');
+  const form = h('form', { id: 'reimport-form', novalidate: true },
+    h('div', { class: 'row' }, h('label', { for: 'reimport-url' }, 'New WSDL URL'), url),
+    h('p', { class: 'or' }, 'or'),
+    h('div', { class: 'row' }, h('label', { for: 'reimport-files' }, 'New files'), files),
+    out, submit);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    out.replaceChildren();
+    const hasFiles = files.files.length > 0;
+    const hasURL = url.value.trim() !== '';
+    if (hasFiles === hasURL) {
+      out.append(problemView({ problem: { title: 'Nothing to re-import', detail: 'Give either a new URL or new files (the Re-import button above uses the stored source).' } }));
+      return;
+    }
+    let body;
+    if (hasURL) body = { wsdl_url: url.value.trim() };
+    else { body = new FormData(); for (const f of files.files) body.append('files', f, f.name); }
+    submit.disabled = true;
+    try {
+      const s = await api('PUT', `/v1/admin/services/${enc(name)}`, body);
+      announce(`Re-imported ${s.name}`);
+      route();
+    } catch (err) {
+      out.append(problemView(err, 'Not re-imported'));
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  return h('details', { class: 'card' }, h('summary', {}, 'Re-import from a new URL or new files'), form);
+}
+
 async function reimport(name) {
   const out = document.getElementById('services-status') || document.getElementById('service-status');
   out.replaceChildren(h('p', { class: 'muted' }, `Re-importing ${name}…`));
@@ -263,6 +301,7 @@ async function serviceView(seq, name) {
     ]),
     (s.warnings || []).length ? h('details', { class: 'warnings' }, h('summary', {}, `${s.warnings.length} warning(s) from compiling the WSDL`),
       h('ul', {}, s.warnings.map((w) => h('li', {}, w)))) : null,
+    reimportForm(s.name),
     h('h2', {}, 'Operations'), ops,
     h('h2', {}, 'Ports'), ports,
     h('h2', {}, 'Recent calls'), callsTable(calls, 'service-calls', false));
