@@ -431,6 +431,7 @@ func (g *Gateway) writeCalls(w http.ResponseWriter, r *http.Request, service str
 		}
 		limit = n
 	}
+	g.calls.flush(r.Context())
 	calls, err := g.store.Calls(r.Context(), service, limit)
 	if err != nil {
 		writeProblem(w, r, storeProblem(g, err))

@@ -17,6 +17,7 @@ type callLog struct {
 	log     *slog.Logger
 	keep    int
 	ch      chan store.Call
+	flushes chan chan struct{}
 	done    chan struct{}
 	once    sync.Once
 	mu      sync.Mutex
@@ -24,7 +25,7 @@ type callLog struct {
 }
 
 func newCallLog(s *store.Store, log *slog.Logger, keep int) *callLog {
-	c := &callLog{store: s, log: log, keep: keep, ch: make(chan store.Call, 4096), done: make(chan struct{})}
+	c := &callLog{store: s, log: log, keep: keep, ch: make(chan store.Call, 4096), flushes: make(chan chan struct{}), done: make(chan struct{})}
 	go c.run()
 	return c
 }
@@ -74,11 +75,45 @@ func (c *callLog) run() {
 			}
 		case <-tick.C:
 			flush()
+		case reply := <-c.flushes:
+			// Take what is queued, so the caller reads every call
+			// answered before it asked.
+			for drained := false; !drained; {
+				select {
+				case call, ok := <-c.ch:
+					if !ok {
+						drained = true
+						break
+					}
+					batch = append(batch, call)
+				default:
+					drained = true
+				}
+			}
+			flush()
+			close(reply)
 		}
 	}
 }
 
-// sync waits until every call added so far is written.
+// flush writes every call added so far before it returns (or when ctx
+// ends).
+func (c *callLog) flush(ctx context.Context) {
+	reply := make(chan struct{})
+	select {
+	case c.flushes <- reply:
+	case <-c.done:
+		return
+	case <-ctx.Done():
+		return
+	}
+	select {
+	case <-reply:
+	case <-ctx.Done():
+	}
+}
+
+// close writes what is queued and stops the writer.
 func (c *callLog) close() {
 	c.once.Do(func() { close(c.ch) })
 	<-c.done
