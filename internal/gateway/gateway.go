@@ -30,6 +30,9 @@ type Config struct {
 	Fetch fetch.Limits
 	// CallLogSize is how many calls the call log keeps (default 10000).
 	CallLogSize int
+	// PublicURL is the gateway's base URL as clients reach it, for the
+	// servers of the OpenAPI documents; empty takes it from each request.
+	PublicURL string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -50,6 +53,8 @@ type Gateway struct {
 	ringStamp string
 
 	calls *callLog
+
+	openapi openapiCache
 }
 
 // New loads every registered service (its cached model and opened
@@ -206,6 +211,9 @@ func (g *Gateway) Handler() http.Handler {
 	data("GET /v1/services", g.listCallable)
 	data("GET /v1/services/{service}", g.describeCallable)
 	data("POST /v1/services/{service}/{operation}", g.call)
+	data("GET /v1/services/{service}/openapi.json", g.serveOpenAPI(formatJSON))
+	data("GET /v1/services/{service}/openapi.yaml", g.serveOpenAPI(formatYAML))
+	data("GET /v1/services/{service}/docs", g.serveOpenAPI(formatHTML))
 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

@@ -62,7 +62,7 @@ func (w *walker) particle(pt *xsd.Particle, must bool, min, max int, inRepeat bo
 		}
 	case xsd.PChoice:
 		repeated := inRepeat || pt.Repeated()
-		if !repeated {
+		if !repeated && w.d != faultDetail {
 			w.choice(pt, must && pt.Min > 0)
 		}
 		for i := range pt.Children {
@@ -88,7 +88,7 @@ func (w *walker) collect(pt *xsd.Particle, must bool, names, required *[]string)
 				continue
 			}
 			m := w.members[i]
-			if w.d == response && m.Repeated {
+			if w.d.decoded() && m.Repeated {
 				continue // always present in a response
 			}
 			*names = append(*names, m.Name)
@@ -276,11 +276,11 @@ func (g *schemas) complex(id xsd.TypeID, d dir) *Schema {
 					ps.Default = dv
 				}
 			}
-			required = a.Required && (d == response || a.Constraint.Kind != xsd.FixedValue)
+			required = a.Required && (d == response || d == request && a.Constraint.Kind != xsd.FixedValue)
 		} else {
 			ps = g.elementSchema(m.Element, d)
 			in := w.info[i]
-			required = in.required
+			required = in.required && d != faultDetail
 			if m.Repeated {
 				arr := &Schema{Type: "array", Items: ps}
 				if in.hits == 1 {
@@ -292,7 +292,7 @@ func (g *schemas) complex(id xsd.TypeID, d dir) *Schema {
 					}
 				}
 				ps = arr
-				if d == response {
+				if d.decoded() {
 					required = true // a response always has its arrays
 				}
 			}

@@ -336,7 +336,7 @@ func (g *gen) faultSchema(o *op) *Schema {
 			}
 			e := g.sc.s.Element(p.Element)
 			if detail.Properties.Get(e.Name.Local) == nil {
-				detail.Properties = append(detail.Properties, Property{e.Name.Local, g.sc.elementSchema(p.Element, response)})
+				detail.Properties = append(detail.Properties, Property{e.Name.Local, g.sc.elementSchema(p.Element, faultDetail)})
 			}
 			typed = true
 		}

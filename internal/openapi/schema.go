@@ -19,7 +19,15 @@ type dir uint8
 const (
 	request dir = iota
 	response
+	// faultDetail is a response's SOAP fault detail: decoded like a
+	// response, but nothing is required, as servers fill fault details
+	// loosely.
+	faultDetail
 )
+
+// decoded reports whether values in direction d are written by the
+// codec's decoder (every array present, numbers as numbers).
+func (d dir) decoded() bool { return d != request }
 
 // Reserved member names of the JSON mapping (docs/mapping.md, section 8).
 const (
@@ -244,6 +252,8 @@ func (g *schemas) component(k compKey, base string, build func() *Schema) *Schem
 	}
 	if k.d == request && g.dependent(k) {
 		base += "Input"
+	} else if k.d == faultDetail {
+		base += "Detail"
 	}
 	n := g.name(base)
 	g.comps[k] = n
@@ -278,7 +288,10 @@ func (g *schemas) typeName(id xsd.TypeID, t *xsd.Type) string {
 // typeSchema is the schema of a value of type id (no null, no xsi:type).
 func (g *schemas) typeSchema(id xsd.TypeID, d dir) *Schema {
 	t := g.s.Type(id)
-	if !g.dep[id] {
+	if d == faultDetail && t.Simple {
+		d = response // simple values read the same in a detail
+	}
+	if d != faultDetail && !g.dep[id] {
 		d = request // one component serves both directions
 	}
 	switch {
@@ -320,7 +333,7 @@ func (g *schemas) valueSchema(id xsd.TypeID, d dir) *Schema {
 		return g.typeSchema(id, d)
 	}
 	k := compKey{id, d, true}
-	if !g.dependent(k) {
+	if k.d != faultDetail && !g.dependent(k) {
 		k.d = request
 	}
 	return g.component(k, g.typeName(id, t)+"OrDerived", func() *Schema {

@@ -118,7 +118,7 @@ func (g *schemas) simple(id xsd.TypeID, d dir) *Schema {
 
 func (g *schemas) union(id xsd.TypeID, d dir) *Schema {
 	t := g.s.Type(id)
-	if d == response && t.Builtin == xsd.AnySimpleType {
+	if d.decoded() && t.Builtin == xsd.AnySimpleType {
 		// The codec writes a union of different kinds as a string.
 		return &Schema{Type: "string"}
 	}
