@@ -48,12 +48,15 @@ type AuthInput struct {
 	// seconds, 0 sends no Timestamp.
 	TimestampTTL *int               `json:"timestamp_ttl_seconds,omitempty"`
 	HTTPHeaders  map[string]*string `json:"http_headers,omitempty"`
-	SOAPHeaders  []string           `json:"soap_headers,omitempty"`
+	// SOAPHeaders replaces the stored header blocks; left out (or null),
+	// the stored ones are kept; [] removes them.
+	SOAPHeaders *[]string `json:"soap_headers,omitempty"`
 	Endpoint     string             `json:"endpoint,omitempty"`
 	Timeout      int                `json:"timeout_seconds,omitempty"`
 	// CABundle is PEM: the CAs that sign the upstream's certificate,
 	// instead of the system's.
-	CABundle string `json:"ca_bundle,omitempty"`
+	// Left out, the stored bundle is kept; "" removes it.
+	CABundle *string `json:"ca_bundle,omitempty"`
 	// ClientCertificate is the client certificate for mutual TLS, with
 	// any type. Left out, a stored one is kept; null removes it.
 	ClientCertificate json.RawMessage `json:"client_certificate,omitempty"`
@@ -159,7 +162,13 @@ type upstreamAuth struct {
 func applyAuthInput(in *AuthInput, cur *upstreamAuth) (authConfig, map[string][]byte, []string) {
 	var probs []string
 	bad := func(format string, args ...any) { probs = append(probs, fmt.Sprintf(format, args...)) }
-	cfg := authConfig{Type: in.Type, Endpoint: in.Endpoint, Timeout: in.Timeout, CABundle: in.CABundle}
+	cfg := authConfig{Type: in.Type, Endpoint: in.Endpoint, Timeout: in.Timeout}
+	switch {
+	case in.CABundle != nil:
+		cfg.CABundle = *in.CABundle
+	case cur != nil:
+		cfg.CABundle = cur.cfg.CABundle
+	}
 	if in.CompensateClockSkew != nil && !*in.CompensateClockSkew {
 		cfg.NoSkewCompensation = true
 	}
@@ -244,7 +253,16 @@ func applyAuthInput(in *AuthInput, cur *upstreamAuth) (authConfig, map[string][]
 		cfg.HTTPHeaders = append(cfg.HTTPHeaders, canon)
 		secrets[fieldHeader+canon] = []byte(value)
 	}
-	for i, block := range in.SOAPHeaders {
+	blocks := []string{}
+	switch {
+	case in.SOAPHeaders != nil:
+		blocks = *in.SOAPHeaders
+	case cur != nil:
+		for _, b := range cur.soapHeaders {
+			blocks = append(blocks, string(b))
+		}
+	}
+	for i, block := range blocks {
 		if err := checkHeaderBlock(block); err != nil {
 			bad("/soap_headers/%d: %v", i, err)
 			continue
@@ -262,8 +280,8 @@ func applyAuthInput(in *AuthInput, cur *upstreamAuth) (authConfig, map[string][]
 	if in.Timeout < 0 || in.Timeout > maxTimeout {
 		bad("/timeout_seconds: %d is not between 1 and %d", in.Timeout, maxTimeout)
 	}
-	if in.CABundle != "" {
-		if _, err := certPool(in.CABundle); err != nil {
+	if cfg.CABundle != "" {
+		if _, err := certPool(cfg.CABundle); err != nil {
 			bad("/ca_bundle: %v", err)
 		}
 	}

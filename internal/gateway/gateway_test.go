@@ -259,6 +259,26 @@ func TestBasicAuthAndSecretsAtRest(t *testing.T) {
 	if !strings.Contains(fmt.Sprint(tr["soap_response"]), "R-A-1-1") {
 		t.Errorf("try response dump: %v", tr["soap_response"])
 	}
+	// SOAP header blocks and the CA bundle are kept when left out, and
+	// removed by [] and "".
+	keep := map[string]any{"type": "basic", "username": "alice", "endpoint": php + "/secure/inventory", "http_headers": map[string]any{"X-Trace-Token": nil}}
+	if v := e.do("PUT", "/v1/admin/services/secure/auth", e.admin, keep).must(t, http.StatusOK).json(t); v["soap_headers_set"] != jsonOf(t, "1") {
+		t.Errorf("soap headers not kept: %v", v)
+	}
+	keep["ca_bundle"] = testpeer.NewCA(t, "x").PEM()
+	e.do("PUT", "/v1/admin/services/secure/auth", e.admin, keep).must(t, http.StatusOK)
+	delete(keep, "ca_bundle")
+	if v := e.do("PUT", "/v1/admin/services/secure/auth", e.admin, keep).must(t, http.StatusOK).json(t); v["ca_bundle_set"] != true {
+		t.Errorf("CA bundle not kept: %v", v)
+	}
+	keep["ca_bundle"] = ""
+	if v := e.do("PUT", "/v1/admin/services/secure/auth", e.admin, keep).must(t, http.StatusOK).json(t); v["ca_bundle_set"] != false || v["soap_headers_set"] != jsonOf(t, "1") {
+		t.Errorf("CA bundle not removed: %v", v)
+	}
+	keep["soap_headers"] = []string{}
+	if v := e.do("PUT", "/v1/admin/services/secure/auth", e.admin, keep).must(t, http.StatusOK).json(t); v["soap_headers_set"] != jsonOf(t, "0") {
+		t.Errorf("soap headers not removed: %v", v)
+	}
 	tr = e.do("POST", "/v1/admin/services/secure/try/Reserve", e.admin, `{"sku": "A-1", "quantity": 99}`).must(t, http.StatusOK).json(t)
 	if tr["status"] != jsonOf(t, "422") || tr["body"].(map[string]any)["fault"] == nil {
 		t.Errorf("try with a fault: %v", tr)

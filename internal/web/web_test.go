@@ -233,7 +233,11 @@ func TestCSRFTokenRequiredOnStateChanges(t *testing.T) {
 	c := newClient(t, New(api, quietOptions()))
 	c.login("sbk_admin")
 	good := c.csrf
-	for _, tc := range []struct{ name, token string }{{"missing", ""}, {"wrong", "x" + good[1:]}, {"short", good[:10]}} {
+	wrong := "x" + good[1:]
+	if wrong == good {
+		wrong = "y" + good[1:]
+	}
+	for _, tc := range []struct{ name, token string }{{"missing", ""}, {"wrong", wrong}, {"short", good[:10]}} {
 		c.csrf = tc.token
 		for _, m := range []string{"POST", "PUT", "DELETE", "PATCH"} {
 			w := c.do(m, "/ui/api/v1/admin/keys/shop", `{}`)

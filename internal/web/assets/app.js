@@ -516,17 +516,21 @@ function authForm(name, v, out, rerender) {
   type.addEventListener('change', sync);
   sync();
   const save = h('button', { type: 'submit' }, 'Save');
+  const soapRemove = h('input', { type: 'checkbox', id: 'auth-soap-remove' });
+  const caRemove = h('input', { type: 'checkbox', id: 'auth-ca-remove' });
   const form = h('form', { id: 'auth-form', class: 'card', novalidate: true, autocomplete: 'off' },
     field('auth-type', 'Type', type),
     creds, wsse,
     h('fieldset', { class: 'group' }, h('legend', {}, 'HTTP headers ', h('span', { class: 'hint' }, 'sent on every call; values are secret')),
       headerRows, h('button', { type: 'button', class: 'secondary small', id: 'auth-add-header', onclick: () => addHeader('', false) }, 'Add header')),
-    field('auth-soap', 'SOAP header blocks', soap, (v.soap_headers_set ? `${v.soap_headers_set} block(s) are stored; saving replaces them: paste them again to keep them. ` : '') +
+    field('auth-soap', 'SOAP header blocks', soap, (v.soap_headers_set ? `${v.soap_headers_set} block(s) are stored: leave this empty to keep them, or paste blocks to replace them. ` : '') +
       'One namespace-qualified XML element per block, blocks separated by a blank line.'),
+    v.soap_headers_set ? h('label', { class: 'check', for: 'auth-soap-remove' }, soapRemove, ' Remove the stored SOAP header blocks') : null,
     field('auth-endpoint', 'Endpoint override', endpoint, 'Call this URL instead of the WSDL\'s addresses (every port).'),
     field('auth-timeout', 'Timeout (seconds)', timeout, '1 to 600.'),
-    field('auth-ca', 'CA bundle (PEM)', ca, (v.ca_bundle_set ? 'A CA bundle is stored; saving replaces it: paste it again to keep it. ' : '') +
+    field('auth-ca', 'CA bundle (PEM)', ca, (v.ca_bundle_set ? 'A CA bundle is stored: leave this empty to keep it, or paste one to replace it. ' : '') +
       'Only if the upstream\'s certificate is not signed by a public CA.'),
+    v.ca_bundle_set ? h('label', { class: 'check', for: 'auth-ca-remove' }, caRemove, ' Remove the stored CA bundle') : null,
     save);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -552,11 +556,13 @@ function authForm(name, v, out, rerender) {
     if (Object.keys(headers).length) body.http_headers = headers;
     const blocks = soap.value.split(/\n\s*\n/).map((b) => b.trim()).filter(Boolean);
     if (blocks.length) body.soap_headers = blocks;
+    else if (soapRemove.checked) body.soap_headers = [];
     if (endpoint.value.trim()) body.endpoint = endpoint.value.trim();
     const t = Number(timeout.value);
     if (timeout.value.trim() && (!Number.isInteger(t) || t < 1 || t > 600)) { out.append(problemView({ problem: { title: 'Check the form', detail: 'The timeout is a whole number of seconds from 1 to 600.' } })); timeout.focus(); return; }
     if (timeout.value.trim()) body.timeout_seconds = t;
     if (ca.value.trim()) body.ca_bundle = ca.value;
+    else if (caRemove.checked) body.ca_bundle = '';
     save.disabled = true;
     try {
       const nv = await api('PUT', `/v1/admin/services/${enc(name)}/auth`, body);
