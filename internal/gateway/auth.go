@@ -51,8 +51,8 @@ type AuthInput struct {
 	// SOAPHeaders replaces the stored header blocks; left out (or null),
 	// the stored ones are kept; [] removes them.
 	SOAPHeaders *[]string `json:"soap_headers,omitempty"`
-	Endpoint     string             `json:"endpoint,omitempty"`
-	Timeout      int                `json:"timeout_seconds,omitempty"`
+	Endpoint    string    `json:"endpoint,omitempty"`
+	Timeout     int       `json:"timeout_seconds,omitempty"`
 	// CABundle is PEM: the CAs that sign the upstream's certificate,
 	// instead of the system's.
 	// Left out, the stored bundle is kept; "" removes it.

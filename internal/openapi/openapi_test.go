@@ -70,7 +70,7 @@ func TestInventoryDocument(t *testing.T) {
 		ok     bool
 	}{
 		{item, `{"sku": "A-1", "id": 1, "name": "x", "price": 1.5, "tags": [], "discontinued": null}`, true},
-		{item, `{"sku": "A-1", "id": 1, "name": "x", "price": 1.5, "discontinued": false}`, false},         // a response always has its arrays
+		{item, `{"sku": "A-1", "id": 1, "name": "x", "price": 1.5, "discontinued": false}`, false},             // a response always has its arrays
 		{item, `{"sku": "bad", "id": 1, "name": "x", "price": 1.5, "tags": [], "discontinued": false}`, false}, // pattern
 		{item, `{"sku": "A-1", "id": 3000000000, "name": "x", "price": 1, "tags": [], "discontinued": true}`, false},
 		{reserveIn, `{"sku": "A-1", "quantity": "123456789012345678901234567890"}`, true}, // big integers may be strings in requests

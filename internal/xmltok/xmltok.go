@@ -65,15 +65,14 @@ func (e *SyntaxError) Error() string { return fmt.Sprintf("line %d: %s", e.Line,
 type binding struct{ prefix, uri string }
 
 type openElem struct {
-	raw   string // qualified name as written, for matching the end tag
-	name  Name
-	mark  int // len(ns) before the element's declarations
-	prfix string
+	q     *qname // the name as written, for matching the end tag
+	space string // the namespace it resolved to
+	mark  int    // len(ns) before the element's declarations
 }
 
 type rawAttr struct {
-	prefix, local []byte
-	value         []byte
+	q     *qname
+	value []byte
 }
 
 // Decoder tokenizes one document.
@@ -118,6 +117,11 @@ type Decoder struct {
 	// in scope were those of generation nsGen.
 	names map[string]*qname
 	nsGen uint64
+	// qcache is a direct-mapped cache in front of names: most names
+	// repeat, and a compare is cheaper than a map lookup.
+	qcache [64]*qname
+
+	tok Token // the token being built
 }
 
 type qname struct {
@@ -335,7 +339,8 @@ func (d *Decoder) Next() (Token, error) {
 	}
 	if d.pendEnd {
 		d.pendEnd = false
-		return d.popEnd(), nil
+		d.popEnd()
+		return d.tok, nil
 	}
 	for {
 		d.tokStart = d.pos
@@ -343,9 +348,12 @@ func (d *Decoder) Next() (Token, error) {
 			return d.atEOF()
 		}
 		if d.buf[d.pos] != '<' {
-			tok, ok, err := d.text()
-			if err != nil || ok {
-				return tok, err
+			ok, err := d.text()
+			if err != nil {
+				return Token{}, err
+			}
+			if ok {
+				return d.tok, nil
 			}
 			continue
 		}
@@ -354,7 +362,10 @@ func (d *Decoder) Next() (Token, error) {
 		}
 		switch d.buf[d.pos+1] {
 		case '/':
-			return d.endTag()
+			if err := d.endTag(); err != nil {
+				return Token{}, err
+			}
+			return d.tok, nil
 		case '?':
 			if err := d.skipPast("?>", "processing instruction"); err != nil {
 				return Token{}, err
@@ -365,7 +376,10 @@ func (d *Decoder) Next() (Token, error) {
 				return tok, err
 			}
 		default:
-			return d.startTag()
+			if err := d.startTag(); err != nil {
+				return Token{}, err
+			}
+			return d.tok, nil
 		}
 	}
 }
@@ -378,7 +392,7 @@ func (d *Decoder) atEOF() (Token, error) {
 		return Token{}, d.err
 	}
 	if len(d.stack) > 0 {
-		return Token{}, d.errorf("unexpected end of input: <%s> is not closed", d.stack[len(d.stack)-1].raw)
+		return Token{}, d.errorf("unexpected end of input: <%s> is not closed", d.stack[len(d.stack)-1].q.raw)
 	}
 	if !d.rootSeen {
 		return Token{}, d.errorf("no root element")
@@ -483,8 +497,8 @@ func (d *Decoder) doctype() error {
 	}
 }
 
-// text reads character data up to the next '<'.
-func (d *Decoder) text() (Token, bool, error) {
+// text reads character data up to the next '<' into d.tok.
+func (d *Decoder) text() (bool, error) {
 	end := bytes.IndexByte(d.buf[d.pos:], '<')
 	for end < 0 {
 		rel := len(d.buf) - d.tokStart
@@ -497,38 +511,59 @@ func (d *Decoder) text() (Token, bool, error) {
 		}
 	}
 	if d.err != nil {
-		return Token{}, false, d.err
+		return false, d.err
 	}
 	if end > d.lim.MaxTokenSize {
-		return Token{}, false, d.errorf("a text run is larger than %d bytes", d.lim.MaxTokenSize)
+		return false, d.errorf("a text run is larger than %d bytes", d.lim.MaxTokenSize)
 	}
 	raw := d.buf[d.pos : d.pos+end]
 	d.pos += end
 	if len(d.stack) == 0 {
 		if len(bytes.TrimSpace(raw)) > 0 {
 			if d.done {
-				return Token{}, false, d.errorf("text after the root element")
+				return false, d.errorf("text after the root element")
 			}
-			return Token{}, false, d.errorf("text before the root element")
+			return false, d.errorf("text before the root element")
 		}
-		return Token{}, false, nil
+		return false, nil
 	}
 	if d.skipping {
-		return Token{Kind: Text}, true, nil
+		d.tok = Token{Kind: Text}
+		return true, nil
 	}
 	text := raw
-	if bytes.IndexByte(raw, '&') >= 0 || bytes.IndexByte(raw, '\r') >= 0 {
-		var err error
-		d.scratch, err = d.unescape(d.scratch[:0], raw, false)
-		if err != nil {
-			return Token{}, false, err
+	if hasTextSpecial(raw) {
+		if bytes.IndexByte(raw, '&') >= 0 || bytes.IndexByte(raw, '\r') >= 0 {
+			var err error
+			d.scratch, err = d.unescape(d.scratch[:0], raw, false)
+			if err != nil {
+				return false, err
+			}
+			text = d.scratch
 		}
-		text = d.scratch
+		if bytes.Contains(raw, []byte("]]>")) {
+			return false, d.errorf("]]> in text")
+		}
 	}
-	if bytes.Contains(raw, []byte("]]>")) {
-		return Token{}, false, d.errorf("]]> in text")
+	d.tok = Token{Kind: Text, Text: text}
+	return true, nil
+}
+
+// textSpecial marks the bytes that make text need more than slicing.
+var textSpecial = [256]bool{'&': true, '\r': true, ']': true}
+
+// hasTextSpecial reports whether raw holds '&', '\r' or ']': a loop for
+// the short values of typical messages, SIMD searches for long runs.
+func hasTextSpecial(raw []byte) bool {
+	if len(raw) > 64 {
+		return bytes.IndexByte(raw, '&') >= 0 || bytes.IndexByte(raw, '\r') >= 0 || bytes.IndexByte(raw, ']') >= 0
 	}
-	return Token{Kind: Text, Text: text}, true, nil
+	for _, c := range raw {
+		if textSpecial[c] {
+			return true
+		}
+	}
+	return false
 }
 
 func normalizeNewlines(dst, s []byte) []byte {
@@ -670,9 +705,14 @@ func (d *Decoder) tagEnd() int {
 
 func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
 
-func isNameByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.' || c == ':' || c >= 0x80
-}
+func isNameByte(c byte) bool { return nameBytes[c] }
+
+var nameBytes = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.' || c == ':' || c >= 0x80
+	}
+	return t
+}()
 
 func (d *Decoder) internBytes(b []byte) string {
 	if s, ok := d.intern[string(b)]; ok {
@@ -703,16 +743,16 @@ func (d *Decoder) splitName(b []byte) (prefix, local []byte, err error) {
 	return nil, b, nil
 }
 
-func (d *Decoder) startTag() (Token, error) {
+func (d *Decoder) startTag() error {
 	if d.done {
-		return Token{}, d.errorf("a second root element")
+		return d.errorf("a second root element")
 	}
 	end := d.tagEnd()
 	if end < 0 {
-		return Token{}, d.errorf("unterminated start tag")
+		return d.errorf("unterminated start tag")
 	}
 	if end-d.tokStart > d.lim.MaxTokenSize {
-		return Token{}, d.errorf("a tag is larger than %d bytes", d.lim.MaxTokenSize)
+		return d.errorf("a tag is larger than %d bytes", d.lim.MaxTokenSize)
 	}
 	tag := d.buf[d.tokStart+1 : end]
 	d.pos = end + 1
@@ -729,10 +769,10 @@ func (d *Decoder) startTag() (Token, error) {
 	rawName := tag[:n]
 	qn, err := d.qname(rawName)
 	if err != nil {
-		return Token{}, err
+		return err
 	}
 	if len(d.stack) >= d.lim.MaxDepth {
-		return Token{}, d.errorf("elements nested deeper than %d", d.lim.MaxDepth)
+		return d.errorf("elements nested deeper than %d", d.lim.MaxDepth)
 	}
 	// Attributes.
 	d.raws = d.raws[:0]
@@ -746,7 +786,7 @@ func (d *Decoder) startTag() (Token, error) {
 			break
 		}
 		if i == 0 {
-			return Token{}, d.errorf("malformed start tag <%s>", rawName)
+			return d.errorf("malformed start tag <%s>", rawName)
 		}
 		rest = rest[i:]
 		j := 0
@@ -759,75 +799,73 @@ func (d *Decoder) startTag() (Token, error) {
 			rest = rest[1:]
 		}
 		if len(an) == 0 || len(rest) == 0 || rest[0] != '=' {
-			return Token{}, d.errorf("attribute %q of <%s> has no value", an, rawName)
+			return d.errorf("attribute %q of <%s> has no value", an, rawName)
 		}
 		rest = rest[1:]
 		for len(rest) > 0 && isSpace(rest[0]) {
 			rest = rest[1:]
 		}
 		if len(rest) == 0 || rest[0] != '"' && rest[0] != '\'' {
-			return Token{}, d.errorf("attribute %q of <%s> is not quoted", an, rawName)
+			return d.errorf("attribute %q of <%s> is not quoted", an, rawName)
 		}
 		q := rest[0]
 		k := bytes.IndexByte(rest[1:], q)
 		if k < 0 {
-			return Token{}, d.errorf("unterminated attribute value")
+			return d.errorf("unterminated attribute value")
 		}
 		val := rest[1 : 1+k]
 		rest = rest[k+2:]
 		if bytes.IndexByte(val, '<') >= 0 {
-			return Token{}, d.errorf("< in the value of attribute %q", an)
+			return d.errorf("< in the value of attribute %q", an)
 		}
-		ap, al, err := d.splitName(an)
+		aq, err := d.qname(an)
 		if err != nil {
-			return Token{}, err
+			return err
 		}
 		if len(d.raws) >= d.lim.MaxAttrs {
-			return Token{}, d.errorf("more than %d attributes on <%s>", d.lim.MaxAttrs, rawName)
+			return d.errorf("more than %d attributes on <%s>", d.lim.MaxAttrs, rawName)
 		}
-		d.raws = append(d.raws, rawAttr{prefix: ap, local: al, value: val})
+		d.raws = append(d.raws, rawAttr{q: aq, value: val})
 	}
 	// Namespace declarations first: they apply to the element itself.
 	mark := len(d.ns)
 	if len(d.raws) > 0 {
 		if err := d.declare(); err != nil {
-			return Token{}, err
+			return err
 		}
 	}
 	if len(d.ns) != mark {
 		d.nsGen++
 	}
-	elem := openElem{raw: qn.raw, mark: mark, prfix: qn.prefix}
 	if qn.gen != d.nsGen+1 {
 		uri, ok := d.resolveUndeclared(qn.prefix)
 		if !ok {
-			return Token{}, d.errorf("undeclared namespace prefix %q on <%s>", qn.prefix, rawName)
+			return d.errorf("undeclared namespace prefix %q on <%s>", qn.prefix, rawName)
 		}
 		qn.uri, qn.gen = uri, d.nsGen+1
 	}
-	elem.name = Name{Space: qn.uri, Local: qn.local}
-	d.stack = append(d.stack, elem)
+	d.stack = append(d.stack, openElem{q: qn, space: qn.uri, mark: mark})
 	d.rootSeen = true
-	tok := Token{Kind: StartElement, Name: elem.name, Prefix: elem.prfix}
+	d.tok = Token{Kind: StartElement, Name: Name{Space: qn.uri, Local: qn.local}, Prefix: qn.prefix}
 	if d.skipping || len(d.raws) == 0 {
 		d.pendEnd = empty
-		tok.Attr = d.attrs[:0]
-		return tok, nil
+		d.tok.Attr = d.attrs[:0]
+		return nil
 	}
-	return d.attributes(tok, rawName, empty)
+	return d.attributes(rawName, empty)
 }
 
 // declare pushes the namespace declarations among the raw attributes.
 func (d *Decoder) declare() error {
 	for _, a := range d.raws {
 		switch {
-		case a.prefix == nil && string(a.local) == "xmlns":
+		case a.q.prefix == "" && a.q.local == "xmlns":
 			d.ns = append(d.ns, binding{"", d.internBytes(a.value)})
-		case string(a.prefix) == "xmlns":
+		case a.q.prefix == "xmlns":
 			if len(a.value) == 0 {
-				return d.errorf("xmlns:%s cannot be undeclared in XML 1.0", a.local)
+				return d.errorf("xmlns:%s cannot be undeclared in XML 1.0", a.q.local)
 			}
-			d.ns = append(d.ns, binding{d.internBytes(a.local), d.internBytes(a.value)})
+			d.ns = append(d.ns, binding{a.q.local, d.internBytes(a.value)})
 		}
 	}
 	return nil
@@ -835,7 +873,15 @@ func (d *Decoder) declare() error {
 
 // qname returns the cached split of a qualified name as written.
 func (d *Decoder) qname(raw []byte) (*qname, error) {
+	var h uint
+	if n := len(raw); n > 0 {
+		h = (uint(raw[n-1]) ^ uint(raw[n/2])<<1 ^ uint(n)<<2) & uint(len(d.qcache)-1)
+		if q := d.qcache[h]; q != nil && q.raw == string(raw) {
+			return q, nil
+		}
+	}
 	if q, ok := d.names[string(raw)]; ok {
+		d.qcache[h] = q
 		return q, nil
 	}
 	prefix, local, err := d.splitName(raw)
@@ -846,12 +892,13 @@ func (d *Decoder) qname(raw []byte) (*qname, error) {
 	if len(d.names) < 1<<16 {
 		d.names[q.raw] = q
 	}
+	d.qcache[h] = q
 	return q, nil
 }
 
 // attributes resolves the attributes of a start tag and decodes their
 // values into scratch.
-func (d *Decoder) attributes(tok Token, rawName []byte, empty bool) (Token, error) {
+func (d *Decoder) attributes(rawName []byte, empty bool) error {
 	// Resolve attributes; decode values into scratch.
 	d.attrs = d.attrs[:0]
 	d.scratch = d.scratch[:0]
@@ -860,30 +907,30 @@ func (d *Decoder) attributes(tok Token, rawName []byte, empty bool) (Token, erro
 	spans := spansArr[:0]
 	for _, a := range d.raws {
 		var name Name
-		switch {
-		case a.prefix == nil && string(a.local) == "xmlns":
+		switch q := a.q; {
+		case q.prefix == "" && q.local == "xmlns":
 			name = Name{NSXMLNS, ""}
-		case string(a.prefix) == "xmlns":
-			name = Name{NSXMLNS, d.internBytes(a.local)}
-		case a.prefix == nil:
-			name = Name{"", d.internBytes(a.local)}
+		case q.prefix == "xmlns":
+			name = Name{NSXMLNS, q.local}
+		case q.prefix == "":
+			name = Name{"", q.local}
 		default:
-			u, ok := d.resolveUndeclared(d.internBytes(a.prefix))
+			u, ok := d.resolveUndeclared(q.prefix)
 			if !ok {
-				return Token{}, d.errorf("undeclared namespace prefix %q on attribute %s:%s", a.prefix, a.prefix, a.local)
+				return d.errorf("undeclared namespace prefix %q on attribute %s:%s", q.prefix, q.prefix, q.local)
 			}
-			name = Name{u, d.internBytes(a.local)}
+			name = Name{u, q.local}
 		}
 		for _, prev := range d.attrs {
 			if prev.Name == name {
-				return Token{}, d.errorf("duplicate attribute %s on <%s>", a.local, rawName)
+				return d.errorf("duplicate attribute %s on <%s>", a.q.local, rawName)
 			}
 		}
 		from := len(d.scratch)
 		if bytes.IndexByte(a.value, '&') >= 0 || bytes.IndexAny(a.value, "\t\r\n") >= 0 {
 			var err error
 			if d.scratch, err = d.unescape(d.scratch, a.value, true); err != nil {
-				return Token{}, err
+				return err
 			}
 		} else {
 			d.scratch = append(d.scratch, a.value...)
@@ -895,39 +942,48 @@ func (d *Decoder) attributes(tok Token, rawName []byte, empty bool) (Token, erro
 	for i := range d.attrs {
 		d.attrs[i].Value = d.scratch[spans[i].from:spans[i].to:spans[i].to]
 	}
-	tok.Attr = d.attrs
+	d.tok.Attr = d.attrs
 	d.pendEnd = empty
-	return tok, nil
+	return nil
 }
 
-func (d *Decoder) endTag() (Token, error) {
-	end := d.find(d.pos+2, ">")
-	if end < 0 {
-		return Token{}, d.errorf("unterminated end tag")
+func (d *Decoder) endTag() error {
+	end := -1
+	if i := bytes.IndexByte(d.buf[d.pos+2:], '>'); i >= 0 {
+		end = d.pos + 2 + i
+	} else {
+		end = d.find(d.pos+2, ">")
 	}
-	name := bytes.TrimRight(d.buf[d.tokStart+2:end], " \t\r\n")
+	if end < 0 {
+		return d.errorf("unterminated end tag")
+	}
+	name := d.buf[d.tokStart+2 : end]
+	for len(name) > 0 && isSpace(name[len(name)-1]) {
+		name = name[:len(name)-1]
+	}
 	d.pos = end + 1
 	if len(d.stack) == 0 {
-		return Token{}, d.errorf("end tag </%s> without a start tag", name)
+		return d.errorf("end tag </%s> without a start tag", name)
 	}
-	top := d.stack[len(d.stack)-1]
-	if top.raw != string(name) {
-		return Token{}, d.errorf("end tag </%s> does not match <%s>", name, top.raw)
+	if top := &d.stack[len(d.stack)-1]; top.q.raw != string(name) {
+		return d.errorf("end tag </%s> does not match <%s>", name, top.q.raw)
 	}
-	return d.popEnd(), nil
+	d.popEnd()
+	return nil
 }
 
-func (d *Decoder) popEnd() Token {
-	top := d.stack[len(d.stack)-1]
-	d.stack = d.stack[:len(d.stack)-1]
+// popEnd closes the innermost element, setting d.tok to its end.
+func (d *Decoder) popEnd() {
+	top := &d.stack[len(d.stack)-1]
+	d.tok = Token{Kind: EndElement, Name: Name{Space: top.space, Local: top.q.local}, Prefix: top.q.prefix}
 	if len(d.ns) != top.mark {
 		d.ns = d.ns[:top.mark]
 		d.nsGen++
 	}
+	d.stack = d.stack[:len(d.stack)-1]
 	if len(d.stack) == 0 {
 		d.done = true
 	}
-	return Token{Kind: EndElement, Name: top.name, Prefix: top.prfix}
 }
 
 // Skip skips to the end of the element whose start tag Next just returned.
