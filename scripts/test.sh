@@ -2,12 +2,15 @@
 # Runs soapbridge's tests: the README's test command, and what .ci/run runs.
 #
 # 1. Installs the Debian test peers when one is missing: php with the soap
-#    extension, python3-zeep (importable from /usr/bin/python3), xmllint and
-#    chromium (for the dashboard's browser tests)
+#    extension, python3-zeep (importable from /usr/bin/python3), xmllint,
+#    chromium (for the dashboard's browser tests), Apache with
+#    mod_auth_gssapi and gss-ntlmssp (NTLM and Kerberos upstreams), an MIT
+#    KDC (krb5-kdc, krb5-admin-server) and xmlsec1 (XML signatures)
 #    (apt-get as root, or through sudo; otherwise it says what to install).
-# 2. Installs node-soap into test/peers/node/node_modules with npm ci when
-#    node_modules is missing or older than package-lock.json (Debian's
-#    nodejs npm are installed first only when there is no node at all).
+# 2. Installs the node peers (every test/peers/*/package-lock.json: node-soap,
+#    the OpenAPI client generator) with npm ci when node_modules is missing
+#    or older than package-lock.json (Debian's nodejs npm are installed
+#    first only when there is no node at all).
 # 3. Runs go test -count=1 with the given arguments, or ./... when none
 #    names a package: ./scripts/test.sh -run Conformance ./internal/wsdl
 #
@@ -17,7 +20,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-apt_packages=(php-cli php-soap python3-zeep libxml2-utils chromium)
+apt_packages=(php-cli php-soap python3-zeep libxml2-utils chromium
+	apache2 libapache2-mod-auth-gssapi gss-ntlmssp krb5-kdc krb5-admin-server xmlsec1)
 log="$(mktemp "${TMPDIR:-/tmp}/soapbridge-test-install.XXXXXX.log")"
 install_failed=0
 
@@ -60,6 +64,10 @@ have_zeep() {
 }
 have_xmllint() { command -v xmllint >/dev/null 2>&1; }
 have_chromium() { [ -x /usr/bin/chromium ] || command -v chromium >/dev/null 2>&1; }
+have_apache_gssapi() { [ -x /usr/sbin/apache2 ] && [ -f /usr/lib/apache2/modules/mod_auth_gssapi.so ]; }
+have_ntlmssp() { compgen -G '/usr/lib/*/gssntlmssp/gssntlmssp.so' >/dev/null; }
+have_kdc() { [ -x /usr/sbin/krb5kdc ] && [ -x /usr/sbin/kdb5_util ] && [ -x /usr/sbin/kadmin.local ]; }
+have_xmlsec1() { command -v xmlsec1 >/dev/null 2>&1; }
 
 missing_peers() {
 	local m=()
@@ -67,6 +75,10 @@ missing_peers() {
 	have_zeep || m+=("python3-zeep")
 	have_xmllint || m+=("xmllint")
 	have_chromium || m+=("chromium")
+	have_apache_gssapi || m+=("apache2 with mod_auth_gssapi")
+	have_ntlmssp || m+=("gss-ntlmssp")
+	have_kdc || m+=("an MIT KDC")
+	have_xmlsec1 || m+=("xmlsec1")
 	if [ "${#m[@]}" -gt 0 ]; then
 		local IFS=,
 		printf '%s' "${m[*]}"
@@ -89,28 +101,30 @@ if [ -n "$missing" ]; then
 	fi
 fi
 
-# 2. node-soap for the node peer.
-node_dir=test/peers/node
-if [ -f "$node_dir/package-lock.json" ]; then
+# 2. Node peers.
+for lock in test/peers/*/package-lock.json; do
+	[ -f "$lock" ] || continue
+	node_dir="$(dirname "$lock")"
 	stamp="$node_dir/node_modules/.package-lock.json"
-	if [ ! -f "$stamp" ] || [ "$node_dir/package-lock.json" -nt "$stamp" ]; then
-		if ! command -v node >/dev/null 2>&1; then
-			if can_be_root; then
-				apt_install nodejs npm || show_log "apt-get install nodejs npm"
-			else
-				say "no node; install with: apt-get install nodejs npm"
-			fi
-		fi
-		if command -v npm >/dev/null 2>&1; then
-			if ! (cd "$node_dir" && npm ci --no-audit --no-fund) >>"$log" 2>&1; then
-				show_log "npm ci in $node_dir"
-			fi
+	if [ -f "$stamp" ] && [ ! "$lock" -nt "$stamp" ]; then
+		continue
+	fi
+	if ! command -v node >/dev/null 2>&1; then
+		if can_be_root; then
+			apt_install nodejs npm || show_log "apt-get install nodejs npm"
 		else
-			say "no npm; node-soap not installed: run (cd $node_dir && npm ci)." \
-				"Tests that need it skip (or fail under CI=true)."
+			say "no node; install with: apt-get install nodejs npm"
 		fi
 	fi
-fi
+	if command -v npm >/dev/null 2>&1; then
+		if ! (cd "$node_dir" && npm ci --no-audit --no-fund) >>"$log" 2>&1; then
+			show_log "npm ci in $node_dir"
+		fi
+	else
+		say "no npm; $node_dir not installed: run (cd $node_dir && npm ci)." \
+			"Tests that need it skip (or fail under CI=true)."
+	fi
+done
 
 [ "$install_failed" -eq 1 ] || rm -f "$log"
 
