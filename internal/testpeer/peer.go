@@ -34,6 +34,16 @@ const (
 	// Chromium is Debian's chromium browser (/usr/bin/chromium), driven
 	// headless by the dashboard's tests. Debian: chromium.
 	Chromium
+	// Apache is Debian's apache2 with mod_auth_gssapi, the front of the
+	// NTLM and Kerberos upstreams. Debian: apache2
+	// libapache2-mod-auth-gssapi.
+	Apache
+	// NTLMSSP is gss-ntlmssp, the GSSAPI mechanism through which
+	// mod_auth_gssapi accepts NTLM. Debian: gss-ntlmssp.
+	NTLMSSP
+	// KDC is MIT Kerberos' KDC (krb5kdc, kdb5_util, kadmin.local), for a
+	// throw-away realm. Debian: krb5-kdc krb5-admin-server.
+	KDC
 )
 
 // String returns the peer's short name.
@@ -49,6 +59,12 @@ func (p Peer) String() string {
 		return "Node"
 	case Chromium:
 		return "Chromium"
+	case Apache:
+		return "Apache"
+	case NTLMSSP:
+		return "NTLMSSP"
+	case KDC:
+		return "KDC"
 	}
 	return fmt.Sprintf("Peer(%d)", int(p))
 }
@@ -66,6 +82,12 @@ func (p Peer) what() string {
 		return "node with node-soap in test/peers/node/node_modules"
 	case Chromium:
 		return "chromium"
+	case Apache:
+		return "apache2 with mod_auth_gssapi"
+	case NTLMSSP:
+		return "gss-ntlmssp"
+	case KDC:
+		return "an MIT Kerberos KDC"
 	}
 	return p.String()
 }
@@ -83,6 +105,12 @@ func (p Peer) install() string {
 		return "apt-get install nodejs npm (only if node is missing), then (cd test/peers/node && npm ci)"
 	case Chromium:
 		return "apt-get install chromium"
+	case Apache:
+		return "apt-get install apache2 libapache2-mod-auth-gssapi"
+	case NTLMSSP:
+		return "apt-get install gss-ntlmssp"
+	case KDC:
+		return "apt-get install krb5-kdc krb5-admin-server"
 	}
 	return "./scripts/test.sh"
 }
@@ -99,6 +127,9 @@ var probes = map[Peer]func() (string, error){
 	Xmllint:  sync.OnceValues(probeXmllint),
 	Node:     sync.OnceValues(probeNode),
 	Chromium: sync.OnceValues(probeChromium),
+	Apache:   sync.OnceValues(probeApache),
+	NTLMSSP:  sync.OnceValues(probeNTLMSSP),
+	KDC:      sync.OnceValues(probeKDC),
 }
 
 // InCI reports whether the tests run under CI, that is CI=true in the
@@ -106,9 +137,10 @@ var probes = map[Peer]func() (string, error){
 func InCI() bool { return os.Getenv("CI") == "true" }
 
 // Require returns the path of the binary for peer (php, python3, xmllint,
-// node or chromium). When the peer is not usable it ends the test: t.Fatalf under
-// CI=true, naming what is missing and how ./scripts/test.sh installs it;
-// t.Skipf otherwise, with the command that installs it.
+// node, chromium, apache2, gssntlmssp.so or krb5kdc). When the peer is not
+// usable it ends the test: t.Fatalf under CI=true, naming what is missing
+// and how ./scripts/test.sh installs it; t.Skipf otherwise, with the
+// command that installs it.
 func Require(t testing.TB, peer Peer) string {
 	t.Helper()
 	probe, ok := probes[peer]
