@@ -42,7 +42,7 @@ func (g *Gateway) authenticate(r *http.Request) (*store.Key, *Problem) {
 	if err != nil {
 		return nil, unknown
 	}
-	k, err := g.store.KeyByID(r.Context(), id)
+	k, err := g.keys.get(r.Context(), g.store, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, unknown
 	}

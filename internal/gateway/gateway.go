@@ -53,6 +53,7 @@ type Gateway struct {
 	ringStamp string
 
 	calls *callLog
+	keys  keyCache
 
 	openapi openapiCache
 }

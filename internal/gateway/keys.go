@@ -177,6 +177,7 @@ func (g *Gateway) revokeKey(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, storeProblem(g, err))
 		return
 	}
+	g.keys.forget()
 	g.log.Info("api key revoked", "name", name, "by", keyOf(r).Name)
 	w.WriteHeader(http.StatusNoContent)
 }

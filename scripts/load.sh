@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Measures what soapbridge adds to a SOAP call under load, in one run on one
+# machine: wrk calls a fast SOAP upstream directly (the SOAP envelope), then
+# through `soapbridge serve` (the REST JSON call with X-API-Key: key check,
+# validation, encoding, the upstream call, decoding, logging, the call log),
+# alternating for LOAD_ROUNDS rounds, and prints requests/s and latency
+# percentiles of both with their ratio and the p99 overhead.
+#
+#   ./scripts/load.sh                      # 2 rounds of 10 s, 16 connections
+#   LOAD_DURATION=30s LOAD_CONNECTIONS=64 LOAD_ROUNDS=3 ./scripts/load.sh
+#
+# The upstream (test/load/upstream) answers every call with the same
+# 10-item GetItems response of examples/inventory. wrk is installed with
+# apt-get when missing. Everything runs on loopback: on a small machine
+# wrk, the gateway and the upstream share the CPUs, so compare the ratio,
+# not the absolute figures.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+duration="${LOAD_DURATION:-10s}"
+conns="${LOAD_CONNECTIONS:-16}"
+rounds="${LOAD_ROUNDS:-2}"
+threads="${LOAD_THREADS:-1}"
+
+say() { printf 'scripts/load.sh: %s\n' "$*" >&2; }
+
+if ! command -v wrk >/dev/null 2>&1; then
+	say "installing wrk"
+	if [ "$(id -u)" -eq 0 ]; then
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null
+	else
+		sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null
+	fi
+fi
+if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
+	PATH="$PATH:/usr/local/go/bin"
+fi
+
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/soapbridge-load.XXXXXX")"
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+go build -o "$tmp/soapbridge" ./cmd/soapbridge
+go build -o "$tmp/upstream" ./test/load/upstream
+up_port="$("$tmp/upstream" -free-port)"
+gw_port="$("$tmp/upstream" -free-port)"
+up="http://127.0.0.1:$up_port"
+gw="http://127.0.0.1:$gw_port"
+
+"$tmp/upstream" -addr "127.0.0.1:$up_port" &
+pids+=($!)
+"$tmp/soapbridge" serve --addr "127.0.0.1:$gw_port" --data "$tmp/data" --log-format json 2>"$tmp/gateway.log" &
+pids+=($!)
+
+wait_up() {
+	for _ in $(seq 100); do
+		if curl -s -o /dev/null "$1"; then return 0; fi
+		sleep 0.1
+	done
+	say "$1 does not answer"
+	cat "$tmp/gateway.log" >&2
+	exit 1
+}
+wait_up "$up/"
+wait_up "$gw/healthz"
+
+admin="$(cat "$tmp/data/admin.key")"
+curl -sf -o /dev/null -H "X-API-Key: $admin" -F name=inventory \
+	-F wsdl=@examples/inventory/inventory.wsdl -F xsd=@examples/inventory/inventory.xsd \
+	"$gw/v1/admin/services"
+curl -sf -o /dev/null -X PUT -H "X-API-Key: $admin" -H 'Content-Type: application/json' \
+	-d "{\"type\": \"none\", \"endpoint\": \"$up/soap\"}" "$gw/v1/admin/services/inventory/auth"
+key="$(curl -sf -H "X-API-Key: $admin" -H 'Content-Type: application/json' \
+	-d '{"name": "load", "services": ["inventory"]}' "$gw/v1/admin/keys" |
+	sed -n 's/.*"key": *"\([^"]*\)".*/\1/p')"
+[ -n "$key" ] || { say "could not create an API key"; exit 1; }
+
+json='{"skuPrefix": "A-", "limit": 10}'
+envelope='<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><GetItems xmlns="urn:example:inventory"><skuPrefix>A-</skuPrefix><limit>10</limit></GetItems></soapenv:Body></soapenv:Envelope>'
+
+# Both calls are checked once before the load: the gateway's answer must
+# be the decoded items.
+out="$(curl -sf -H "X-API-Key: $key" -H 'Content-Type: application/json' -d "$json" "$gw/v1/services/inventory/GetItems")"
+case "$out" in
+*'"sku":"A-9"'* | *'"sku": "A-9"'*) ;;
+*) say "unexpected gateway answer: $out"; exit 1 ;;
+esac
+
+cat >"$tmp/direct.lua" <<LUA
+wrk.method = "POST"
+wrk.body = [[$envelope]]
+wrk.headers["Content-Type"] = "text/xml; charset=utf-8"
+wrk.headers["SOAPAction"] = '"urn:example:inventory/GetItems"'
+LUA
+cat >"$tmp/gateway.lua" <<LUA
+wrk.method = "POST"
+wrk.body = [[$json]]
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-API-Key"] = "$key"
+LUA
+
+# run NAME URL prints "rps p50_ms p99_ms" of one wrk run, and fails on
+# errors or non-2xx answers.
+run() {
+	local out
+	out="$(wrk -t"$threads" -c"$conns" -d"$duration" --latency -s "$tmp/$1.lua" "$2")"
+	if grep -q -e 'Non-2xx' -e 'Socket errors' <<<"$out"; then
+		say "$1: errors under load:"
+		printf '%s\n' "$out" >&2
+		exit 1
+	fi
+	awk '
+	function ms(v) {
+		if (v ~ /us$/) return substr(v, 1, length(v)-2) / 1000
+		if (v ~ /ms$/) return substr(v, 1, length(v)-2) + 0
+		if (v ~ /s$/) return substr(v, 1, length(v)-1) * 1000
+		return v
+	}
+	$1 == "50%" { p50 = ms($2) }
+	$1 == "99%" { p99 = ms($2) }
+	$1 == "Requests/sec:" { rps = $2 }
+	END { printf "%.0f %.3f %.3f\n", rps, p50, p99 }' <<<"$out"
+}
+
+say "wrk -t$threads -c$conns -d$duration, $rounds rounds, direct and through the gateway alternately"
+wrk -t1 -c4 -d2s -s "$tmp/gateway.lua" "$gw/v1/services/inventory/GetItems" >/dev/null # warm up
+printf '%-6s %-8s %10s %9s %9s\n' round path 'req/s' 'p50 ms' 'p99 ms'
+results=()
+for r in $(seq "$rounds"); do
+	read -r d_rps d_p50 d_p99 < <(run direct "$up/soap")
+	printf '%-6s %-8s %10s %9s %9s\n' "$r" direct "$d_rps" "$d_p50" "$d_p99"
+	read -r g_rps g_p50 g_p99 < <(run gateway "$gw/v1/services/inventory/GetItems")
+	printf '%-6s %-8s %10s %9s %9s\n' "$r" gateway "$g_rps" "$g_p50" "$g_p99"
+	results+=("$d_rps $d_p99 $g_rps $g_p99")
+done
+printf '%s\n' "${results[@]}" | awk '
+	{ dr += $1; dp += $2; gr += $3; gp += $4; n++ }
+	END {
+		printf "\ngateway/direct throughput: %.2fx   p99 overhead: %.2f ms   (means of %d rounds)\n", gr/dr, (gp-dp)/n, n
+	}'
