@@ -36,10 +36,11 @@ export function verdict(findings) {
     count[f.severity] = (count[f.severity] || 0) + 1;
     if (severity(f.severity).rank > severity(worst).rank) worst = f.severity;
   }
-  const counts = ['error', 'warning', 'info', 'ok', 'skipped'].filter((s) => count[s]).map((s) => `${count[s]} ${severity(s).label.toLowerCase()}`).join(', ');
+  const counts = ['error', 'warning', 'info', 'ok', 'skipped'].filter((s) => count[s])
+    .map((s) => (s === 'error' || s === 'warning' ? plural(count[s], s) : `${count[s]} ${severity(s).label.toLowerCase()}`)).join(', ');
   let text;
   if (worst === 'error') {
-    text = `${plural(count.error, 'check')} failed. Start with the first error: the checks after it depend on it.`;
+    text = `${plural(count.error, 'error')} found. Start with the first one: the checks after it may depend on it.`;
   } else if (worst === 'warning') {
     text = `No check failed, but ${plural(count.warning, 'warning')} may explain failing calls.`;
   } else {
