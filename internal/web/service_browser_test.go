@@ -189,13 +189,13 @@ func TestDiagnosePanelInChromium(t *testing.T) {
 	p.choose("#diagnose-port", "InventorySoap11")
 	p.click("#diagnose-run")
 	p.waitText("#diagnose-status", "running the checks")
-	if busy := eval[bool](p, `document.getElementById('diagnose').getAttribute('aria-busy') === 'true' && !!document.getElementById('diagnose-progress') && document.getElementById('diagnose-run').getAttribute('aria-disabled') === 'true'`); !busy {
+	if busy := eval[bool](p, `document.getElementById('diagnose-result').getAttribute('aria-busy') === 'true' && !!document.getElementById('diagnose-progress') && document.getElementById('diagnose-run').getAttribute('aria-disabled') === 'true'`); !busy {
 		t.Errorf("while the diagnosis runs the panel is not busy, has no progress bar, or the button is enabled:\n%s", p.bodyText())
 	}
 	close(release)
 	released = true
 	p.waitText("#diagnose-status", "done")
-	if busy := eval[bool](p, `document.getElementById('diagnose').hasAttribute('aria-busy') || !!document.getElementById('diagnose-progress')`); busy {
+	if busy := eval[bool](p, `document.getElementById('diagnose-result').hasAttribute('aria-busy') || !!document.getElementById('diagnose-progress')`); busy {
 		t.Errorf("the panel is still busy after the diagnosis")
 	}
 	if s := p.text(`#diagnose-findings tr[data-check="soap_version"]`); !strings.Contains(s, "404") {

@@ -107,7 +107,9 @@ export function diagnosePanel(s) {
     // aria-disabled, not disabled: a disabled button would drop the focus.
     button.setAttribute('aria-disabled', 'true');
     button.textContent = 'Diagnosing…';
-    section.setAttribute('aria-busy', 'true');
+    // Busy is the result, not the panel: a busy region would hold back
+    // the status line's announcements.
+    result.setAttribute('aria-busy', 'true');
     section.scrollIntoView({ block: 'start' });
     if (focus) title.focus();
     status.textContent = `Diagnosing port ${port}: running the checks…`;
@@ -124,7 +126,7 @@ export function diagnosePanel(s) {
       busy = false;
       button.removeAttribute('aria-disabled');
       button.textContent = 'Run diagnosis';
-      section.removeAttribute('aria-busy');
+      result.removeAttribute('aria-busy');
     }
   };
   button.addEventListener('click', () => run('', false));
