@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,6 +54,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	maxResponse := fs.Int64("max-response-bytes", 256<<20, "largest upstream response")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM)")
 	tlsKey := fs.String("tls-key", "", "the private key of --tls-cert (PEM)")
+	publicURL := fs.String("public-url", "", "the base URL clients and browsers reach soapbridge by, e.g. behind a proxy (default: taken from each request)")
 	if err := envDefaults(fs); err != nil {
 		return err
 	}
@@ -65,6 +67,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return usageError{"give both --tls-cert and --tls-key"}
+	}
+	if *publicURL != "" {
+		if u, err := url.Parse(*publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return usageError{fmt.Sprintf("--public-url %q: want an absolute http(s) URL such as https://soap.example.com", *publicURL)}
+		}
 	}
 	var h slog.Handler
 	switch *logFormat {
@@ -84,6 +91,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer st.Close()
 	g, err := gateway.New(ctx, gateway.Config{
 		Store: st, Keys: paths.keys(), Logger: log, MaxRequest: *maxRequest, MaxResponse: *maxResponse,
+		PublicURL: *publicURL,
 	})
 	if err != nil {
 		return err
@@ -102,7 +110,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", api)
 	mux.Handle("/healthz", api)
-	mux.Handle("/", web.New(api, web.Options{Logger: log}))
+	mux.Handle("/", web.New(api, web.Options{Logger: log, PublicURL: *publicURL}))
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,

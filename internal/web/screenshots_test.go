@@ -33,14 +33,18 @@ func TestScreenshots(t *testing.T) {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	shot := func(name string, full bool) {
+	// shot captures the viewport, the full page, or the element css.
+	shot := func(name string, full bool, css ...string) {
 		t.Helper()
 		p.do("settle", chromedp.Sleep(300*time.Millisecond))
 		var png []byte
 		var err error
-		if full {
+		switch {
+		case len(css) > 0:
+			png, err = chromedp.Run(p.ctx, chromedp.Screenshot(chromedp.CSS(css[0])))
+		case full:
 			png, err = chromedp.Run(p.ctx, chromedp.FullScreenshot(100))
-		} else {
+		default:
 			png, err = chromedp.Run(p.ctx, chromedp.CaptureScreenshot())
 		}
 		if err != nil {
@@ -93,6 +97,9 @@ func TestScreenshots(t *testing.T) {
 	p.goTo("#/services/inventory", "inventory")
 	p.waitText("#service-calls", "GetItems")
 	shot("service", false)
+	p.click(`button[aria-label="Diagnose port InventorySoap11"]`)
+	p.waitText("#diagnose-status", "done")
+	shot("diagnose", false, "#diagnose")
 	p.goTo("#/services", "Services")
 	p.waitText("#services-table .health", "ok")
 	shot("services", false)

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -39,6 +40,12 @@ type Options struct {
 	MaxSessions int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// PublicURL is the gateway's base URL as browsers reach it
+	// (gateway.Config.PublicURL). When it is https, the session cookie is
+	// Secure even on requests that reach soapbridge over plain HTTP, as
+	// behind a TLS-terminating proxy. Empty: the cookie is Secure when the
+	// request came over TLS or with X-Forwarded-Proto: https.
+	PublicURL string
 }
 
 // Handler serves the dashboard. Create it with New.
@@ -48,6 +55,8 @@ type Handler struct {
 	sessions *sessions
 	origin   *http.CrossOriginProtection
 	mux      *http.ServeMux
+	// public is the scheme of Options.PublicURL ("https", "http" or "").
+	public string
 }
 
 // New returns the dashboard's handler. api is the gateway's HTTP handler
@@ -75,6 +84,7 @@ func New(api http.Handler, opts Options) *Handler {
 		sessions: newSessions(opts.IdleTimeout, opts.MaxAge, opts.MaxSessions, opts.Now),
 		origin:   http.NewCrossOriginProtection(),
 		mux:      http.NewServeMux(),
+		public:   publicScheme(opts.PublicURL),
 	}
 	assets, err := fs.Sub(assetFS, "assets")
 	if err != nil {
@@ -131,8 +141,36 @@ func (h *Handler) current(r *http.Request) (string, *session) {
 func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request, value string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{
 		Name: CookieName, Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: h.secure(r),
 	})
+}
+
+// secure reports whether the browser reaches the dashboard over HTTPS: the
+// request came over TLS, or the public URL is https, or (no public URL
+// configured) a proxy says so with X-Forwarded-Proto, as the gateway reads
+// it for the OpenAPI documents' server URL. A forged X-Forwarded-Proto can
+// only make the forger's own cookie Secure.
+func (h *Handler) secure(r *http.Request) bool {
+	switch {
+	case r.TLS != nil || h.public == "https":
+		return true
+	case h.public != "":
+		return false
+	}
+	proto, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Proto"), ",")
+	return strings.EqualFold(strings.TrimSpace(proto), "https")
+}
+
+// publicScheme is the lower-case scheme of an absolute http(s) URL, or "".
+func publicScheme(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	if s := strings.ToLower(u.Scheme); s == "http" || s == "https" {
+		return s
+	}
+	return ""
 }
 
 // getSession tells the page whether it is logged in and gives it the CSRF
@@ -217,6 +255,12 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) forward(w http.ResponseWriter, r *http.Request) {
 	id, ss := h.current(r)
 	if ss == nil {
+		if r.Method == http.MethodGet && r.Header.Get("Sec-Fetch-Mode") == "navigate" {
+			// A followed link (an OpenAPI document, the API docs) with no
+			// session: to the login, then back to the service's page.
+			http.Redirect(w, r, loginTarget(r.URL.Path), http.StatusSeeOther)
+			return
+		}
 		writeError(w, http.StatusUnauthorized, "unauthorized", "Unauthorized", "not logged in, or the session expired; log in again")
 		return
 	}
@@ -243,6 +287,17 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request) {
 		h.sessions.end(id)
 		h.setCookie(w, r, "", -1)
 	}}, out)
+}
+
+// loginTarget is the page a followed /ui/api link without a session goes
+// to: the dashboard's page of the service it names, else the dashboard.
+func loginTarget(path string) string {
+	rest, ok := strings.CutPrefix(path, "/ui/api/v1/services/")
+	name, _, _ := strings.Cut(rest, "/")
+	if !ok || name == "" {
+		return "/"
+	}
+	return "/#/services/" + url.PathEscape(name)
 }
 
 // watchWriter calls on401 before a 401 answer's header is written.

@@ -152,6 +152,76 @@ func TestCookieIsSecureOverTLS(t *testing.T) {
 	}
 }
 
+// TestCookieIsSecureBehindAnHTTPSProxy: behind a TLS-terminating proxy the
+// request reaches soapbridge over plain HTTP; an https public URL (or, with
+// none configured, X-Forwarded-Proto: https) makes the cookie Secure, on
+// login and on logout alike.
+func TestCookieIsSecureBehindAnHTTPSProxy(t *testing.T) {
+	for _, tc := range []struct {
+		name, public, proto string
+		secure              bool
+	}{
+		{"https public URL", "https://soap.example.com/", "", true},
+		{"https public URL, upper case", "HTTPS://soap.example.com", "", true},
+		{"http public URL", "http://soap.example.com", "", false},
+		{"http public URL wins over the header", "http://soap.example.com", "https", false},
+		{"no public URL, X-Forwarded-Proto https", "", "https", true},
+		{"no public URL, X-Forwarded-Proto list", "", "https, http", true},
+		{"no public URL, X-Forwarded-Proto http", "", "http", false},
+		{"no public URL, no header", "", "", false},
+		{"malformed public URL is ignored", "soap.example.com", "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := quietOptions()
+			opts.PublicURL = tc.public
+			c := newClient(t, New(&fakeAPI{}, opts))
+			w := c.do("POST", "/ui/login", `{"key":"sbk_admin"}`, "X-Forwarded-Proto", tc.proto)
+			ck := w.Result().Cookies()
+			if w.Code != http.StatusOK || len(ck) != 1 {
+				t.Fatalf("login: HTTP %d, cookies %v", w.Code, ck)
+			}
+			if ck[0].Secure != tc.secure || !ck[0].HttpOnly || ck[0].SameSite != http.SameSiteStrictMode {
+				t.Errorf("cookie %+v: want Secure=%v, HttpOnly, SameSite=Strict", ck[0], tc.secure)
+			}
+			var v struct{ CSRF string }
+			json.Unmarshal(w.Body.Bytes(), &v)
+			c.csrf = v.CSRF
+			w = c.do("POST", "/ui/logout", "", "X-Forwarded-Proto", tc.proto)
+			if ck := w.Result().Cookies(); w.Code != http.StatusNoContent || len(ck) != 1 || ck[0].Secure != tc.secure || ck[0].MaxAge >= 0 {
+				t.Errorf("logout: HTTP %d, cookies %+v: want the cookie removed with Secure=%v", w.Code, ck, tc.secure)
+			}
+		})
+	}
+}
+
+// TestFollowedLinkWithoutSessionGoesToTheLogin: a browser following a link
+// to a service's OpenAPI document with no session is sent to the login and
+// the service's page; a script's fetch still gets 401.
+func TestFollowedLinkWithoutSessionGoesToTheLogin(t *testing.T) {
+	api := &fakeAPI{}
+	c := newClient(t, New(api, quietOptions()))
+	w := c.do("GET", "/ui/api/v1/services/inventory/openapi.json", "", "Sec-Fetch-Mode", "navigate")
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/#/services/inventory" {
+		t.Errorf("followed link: HTTP %d to %q, want 303 to /#/services/inventory", w.Code, w.Header().Get("Location"))
+	}
+	w = c.do("GET", "/ui/api/v1/admin/keys", "", "Sec-Fetch-Mode", "navigate")
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/" {
+		t.Errorf("followed link to the admin API: HTTP %d to %q, want 303 to /", w.Code, w.Header().Get("Location"))
+	}
+	if w := c.do("GET", "/ui/api/v1/services/inventory/openapi.json", "", "Sec-Fetch-Mode", "cors"); w.Code != http.StatusUnauthorized {
+		t.Errorf("fetch without a session: HTTP %d, want 401", w.Code)
+	}
+	if req, _ := api.lastRequest(); req != nil {
+		t.Errorf("a request without session reached the API: %s", req.URL)
+	}
+	// With a session, the link is forwarded with the session's key.
+	c.login("sbk_admin")
+	w = c.do("GET", "/ui/api/v1/services/inventory/docs", "", "Sec-Fetch-Mode", "navigate")
+	if req, _ := api.lastRequest(); w.Code != http.StatusOK || req.URL.Path != "/v1/services/inventory/docs" || req.Header.Get("X-API-Key") != "sbk_admin" {
+		t.Errorf("followed link with a session: HTTP %d, forwarded %s", w.Code, req.URL)
+	}
+}
+
 func TestLoginRefusals(t *testing.T) {
 	h := New(&fakeAPI{}, quietOptions())
 	for _, tc := range []struct {

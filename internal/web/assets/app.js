@@ -5,6 +5,7 @@ import { h, announce, when, copyButton, confirmDialog } from './dom.js';
 import { api, session, login, logout, setCSRF, setLoggedOutHandler, problemView, APIError } from './api.js';
 import { Form } from './form.js';
 import { rawMember, pretty, prettyXML } from './json.js';
+import { diagnosePanel } from './diagnose.js';
 
 const main = document.getElementById('main');
 const top = document.getElementById('top');
@@ -30,6 +31,11 @@ function show(title, ...content) {
 function errorPage(title, err) {
   if (!loggedIn) return; // a 401: the login is showing
   show(title, problemView(err), h('p', {}, h('a', { href: '#/services' }, 'Back to the services')));
+}
+
+// newTab is a link that opens in a new tab, and says so to screen readers.
+function newTab(href, text, attrs) {
+  return h('a', { ...attrs, href, target: '_blank' }, text, h('span', { class: 'visually-hidden' }, ' (opens in a new tab)'));
 }
 
 function statusClass(status) {
@@ -265,12 +271,17 @@ async function serviceView(seq, name) {
   if (seq !== renderSeq) return;
   const auth = s.auth || {};
   const dl = (pairs) => h('dl', { class: 'facts' }, pairs.filter(Boolean).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
-  const openapi = `/v1/services/${enc(s.name)}/openapi.json`;
+  // The data API's description of the service. The dashboard's links go
+  // through /ui/api, which adds the session's key: the browser has none.
+  const base = `/v1/services/${enc(s.name)}`;
+  const diag = diagnosePanel(s);
+  const several = s.ports.length > 1;
   const ports = h('table', { id: 'ports-table' },
-    h('thead', {}, h('tr', {}, ['Port', 'SOAP', 'Endpoint', 'Binding', 'Style', 'Policies'].map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', {}, s.ports.map((p) => h('tr', {},
+    h('thead', {}, h('tr', {}, ['Port', 'SOAP', 'Endpoint', 'Binding', 'Style', 'Policies', several ? 'Actions' : null].filter(Boolean).map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, s.ports.map((p) => h('tr', { dataset: { port: p.name } },
       h('th', { scope: 'row' }, p.name), h('td', {}, p.soap_version), h('td', { class: 'break' }, p.endpoint),
-      h('td', {}, p.binding), h('td', {}, p.style), h('td', {}, (p.policies || []).join(', ') || '—')))));
+      h('td', {}, p.binding), h('td', {}, p.style), h('td', {}, (p.policies || []).join(', ') || '—'),
+      several ? h('td', { class: 'actions' }, h('button', { type: 'button', class: 'secondary small', 'aria-label': `Diagnose port ${p.name}`, onclick: () => diag.run(p.name, true) }, 'Diagnose')) : null))));
   const ops = s.operations.length
     ? h('table', { id: 'operations-table' },
       h('thead', {}, h('tr', {}, ['Operation', 'Style', 'SOAP action', 'Ports', ''].map((c) => h('th', { scope: 'col' }, c)))),
@@ -285,7 +296,9 @@ async function serviceView(seq, name) {
     h('div', { id: 'service-status' }),
     h('div', { class: 'toolbar' },
       h('a', { class: 'button', href: `#/services/${enc(s.name)}/auth` }, 'Upstream auth'),
-      h('a', { class: 'button secondary', href: '/ui/api' + openapi, target: '_blank', rel: 'noopener', id: 'openapi-link' }, 'OpenAPI document'),
+      h('button', { type: 'button', class: 'secondary', id: 'diagnose-top', onclick: () => diag.run('', true) }, 'Diagnose'),
+      newTab(`/ui/api${base}/docs`, 'API docs', { class: 'button secondary', id: 'docs-link' }),
+      newTab(`/ui/api${base}/openapi.json`, 'OpenAPI document', { class: 'button secondary', id: 'openapi-link' }),
       h('button', { type: 'button', class: 'secondary', onclick: () => reimport(s.name) }, 'Re-import'),
       h('button', { type: 'button', class: 'danger', onclick: () => deleteService(s.name) }, 'Delete')),
     dl([
@@ -293,7 +306,9 @@ async function serviceView(seq, name) {
       ['Endpoint', s.endpoint + (auth.endpoint ? ' (override)' : '')],
       ['Source', s.wsdl_url || (s.files || []).join(', ') || '—'],
       ['REST base', `/v1/services/${s.name}/{operation}`],
-      ['OpenAPI', `${openapi} (with an API key)`],
+      ['OpenAPI', h('span', {}, newTab(`/ui/api${base}/openapi.json`, 'openapi.json'), ', ',
+        newTab(`/ui/api${base}/openapi.yaml`, 'openapi.yaml'), ', ', newTab(`/ui/api${base}/docs`, 'docs'),
+        h('span', { class: 'muted small' }, ` · clients read them at ${base}/openapi.json with their API key`))],
       ['Security policies', (s.policies || []).join(', ') || 'none declared'],
       ['Expected upstream auth', (s.expected_auth || []).join(', ') || 'none declared'],
       ['Upstream auth', authText],
@@ -304,6 +319,7 @@ async function serviceView(seq, name) {
     reimportForm(s.name),
     h('h2', {}, 'Operations'), ops,
     h('h2', {}, 'Ports'), ports,
+    diag.element,
     h('h2', {}, 'Recent calls'), callsTable(calls, 'service-calls', false));
 }
 
