@@ -57,6 +57,10 @@ func diagnoseTransport(endpoint string, err error) *Error {
 	if u, perr := url.Parse(endpoint); perr == nil {
 		host = u.Host
 	}
+	var known *Error
+	if errors.As(err, &known) {
+		return known // the transport's own diagnosis (NTLM)
+	}
 	var dnsErr *net.DNSError
 	var opErr *net.OpError
 	var certErr *tls.CertificateVerificationError
