@@ -60,7 +60,7 @@ func nlmpChallengeWith(set, clear uint32, noTargetInfo bool) []byte {
 	flags := binary.LittleEndian.Uint32(m[20:])
 	binary.LittleEndian.PutUint32(m[20:], flags&^clear|set)
 	if noTargetInfo {
-		m = m[:0x38+12]                       // header and target name
+		m = m[:0x38+12]                          // header and target name
 		binary.LittleEndian.PutUint32(m[40:], 0) // TargetInfoFields: length and max length 0
 	}
 	return m
