@@ -36,6 +36,9 @@ type Error struct {
 	// Offered lists the authentication schemes of WWW-Authenticate on a
 	// 401.
 	Offered []string
+	// Refused reports that the upstream completed an authentication
+	// handshake (NTLM) and refused the credentials.
+	Refused bool
 	Err     error
 }
 

@@ -286,7 +286,7 @@ func (t *ntlmTransport) handshake(c *ntlmConn, req *http.Request, scheme string)
 	}
 	if resp.StatusCode == http.StatusUnauthorized {
 		drain(resp)
-		return nil, &Error{Kind: KindAuth, Status: http.StatusUnauthorized, Offered: offeredSchemes(resp.Header),
+		return nil, &Error{Kind: KindAuth, Status: http.StatusUnauthorized, Offered: offeredSchemes(resp.Header), Refused: true,
 			Msg: fmt.Sprintf("the upstream refused the NTLM credentials of %s (HTTP 401 after the %s handshake)", t.cred, scheme),
 			Fix: `check the user name, domain and password (DOMAIN\user); the account may also be locked, expired, or not allowed on this server`}
 	}
