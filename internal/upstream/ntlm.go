@@ -168,15 +168,22 @@ func (t *ntlmTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		req.Body.Close() // every leg sends a fresh copy from GetBody
 	}
 	key := req.URL.Scheme + "://" + canonicalHost(req.URL.Scheme, req.URL.Host)
-	for {
+	for interrupted := 0; ; {
 		c := t.get(key)
 		resp, err := t.send(c, req)
-		if err != nil && c.reused && errors.Is(err, errConnGone) {
-			// The server closed the kept-alive connection before this
-			// request was written: authenticate a new one.
-			continue
+		if err == nil || !errors.Is(err, errConnGone) {
+			return resp, err
 		}
-		return resp, err
+		// The server closed the connection before the next message was
+		// written on it: a kept-alive connection that timed out, or a
+		// busy server closing between the legs of a handshake. Nothing
+		// more was sent; start over on a new connection.
+		if !c.reused {
+			if interrupted++; interrupted == 3 {
+				return nil, &Error{Kind: KindAuth, Msg: "the upstream closed the connection during the NTLM handshake, three times", Err: err,
+					Fix: "NTLM needs the messages of its handshake on one kept-alive connection: check that the server and any proxy in between keep connections alive"}
+			}
+		}
 	}
 }
 
@@ -235,10 +242,6 @@ func (t *ntlmTransport) send(c *ntlmConn, req *http.Request) (*http.Response, er
 	resp, err := t.handshake(c, req, scheme)
 	if err != nil {
 		c.tr.CloseIdleConnections()
-		if errors.Is(err, errConnGone) && !c.reused {
-			err = &Error{Kind: KindAuth, Msg: "the upstream closed the connection during the NTLM handshake", Err: err,
-				Fix: "NTLM needs the three messages of its handshake on one kept-alive connection: check that the server and any proxy in between keep connections alive"}
-		}
 		return nil, err
 	}
 	return resp, nil
@@ -254,6 +257,12 @@ func (t *ntlmTransport) handshake(c *ntlmConn, req *http.Request, scheme string)
 	}
 	resp, err := c.do(req, scheme+" "+base64.StdEncoding.EncodeToString(negotiate))
 	if err != nil {
+		if req.Context().Err() == nil {
+			// The server answers a negotiate message with a challenge and
+			// processes nothing: when it closes the connection instead (a
+			// busy server drops kept-alive connections), start over.
+			err = fmt.Errorf("%w: %w", errConnGone, err)
+		}
 		return nil, err
 	}
 	if resp.StatusCode != http.StatusUnauthorized {

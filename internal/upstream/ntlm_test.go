@@ -179,7 +179,7 @@ func TestNTLMConnectionClosedDuringHandshake(t *testing.T) {
 	defer srv.Close()
 	client := NewClientNTLM(10*time.Second, nil, NTLMCredentials{User: "alice", Password: "secret-pw"})
 	_, err := ntlmCall(t, client, srv.URL)
-	if err == nil || !strings.Contains(err.Error(), "closed the connection during the NTLM handshake") {
+	if err == nil || !strings.Contains(err.Error(), "closed the connection during the NTLM handshake, three times") {
 		t.Fatalf("got %v", err)
 	}
 	mu.Lock()
@@ -210,5 +210,42 @@ func TestNTLMv1ChallengeRefused(t *testing.T) {
 	var ue *Error
 	if !errors.As(err, &ue) || ue.Kind != KindAuth || !strings.Contains(ue.Msg, "requested v1") || !strings.Contains(ue.Fix, "NTLMv2") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// TestNTLMConcurrentCalls: calls in parallel (fewer than the server's 16
+// workers) each get a connection of their own, each authenticated once, and
+// all are served as the account.
+func TestNTLMConcurrentCalls(t *testing.T) {
+	srv := testpeer.StartNTLMServer(t, testpeer.NTLMConfig{Users: []testpeer.NTLMUser{ntlmAlice}, Upstream: phpServer(t)})
+	client := NewClientNTLM(10*time.Second, nil, NTLMCredentials{User: "alice", Domain: "SOAPBRIDGE", Password: ntlmAlice.Password})
+	defer client.CloseIdle()
+	var wg sync.WaitGroup
+	errs := make(chan error, 12)
+	for range 12 {
+		wg.Go(func() {
+			if _, err := ntlmCall(t, client, srv.URL+"/ntlm/inventory"); err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	negotiated := map[int]int{}
+	for _, r := range srv.Log(t, 12) {
+		if r.Status == http.StatusOK && r.User != `SOAPBRIDGE\alice` {
+			t.Errorf("served as %q: %+v", r.User, r)
+		}
+		if r.Scheme == "NTLM" && r.Status == http.StatusUnauthorized {
+			negotiated[r.ClientPort]++
+		}
+	}
+	for port, n := range negotiated {
+		if n != 1 {
+			t.Errorf("connection %d negotiated %d times", port, n)
+		}
 	}
 }
