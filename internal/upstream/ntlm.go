@@ -65,7 +65,21 @@ func NewClientNTLM(timeout time.Duration, tc *tls.Config, cred NTLMCredentials) 
 	tmpl.MaxConnsPerHost = 1
 	c.HTTP.Transport = &ntlmTransport{cred: cred, tmpl: tmpl, idle: map[string][]*ntlmConn{},
 		offered: map[string]string{}, maxIdle: 64, dialer: &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}}
+	c.HTTP.CheckRedirect = sameHostRedirect
 	return c
+}
+
+// sameHostRedirect follows redirects within the host only: an NTLM
+// handshake with a host the configuration does not name could be relayed.
+func sameHostRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	if first := via[0].URL; req.URL.Scheme != first.Scheme || canonicalHost(req.URL.Scheme, req.URL.Host) != canonicalHost(first.Scheme, first.Host) {
+		return &Error{Kind: KindConfig, Msg: fmt.Sprintf("the upstream redirected to %s://%s, another host than the endpoint's: soapbridge does not authenticate with NTLM there", req.URL.Scheme, req.URL.Host),
+			Fix: "set the endpoint to the URL the upstream redirects to"}
+	}
+	return nil
 }
 
 // ntlmTransport is the http.RoundTripper of NewClientNTLM.
@@ -357,6 +371,13 @@ func (b *releaseBody) Read(p []byte) (int, error) {
 }
 
 func (b *releaseBody) Close() error {
+	if !b.eof {
+		// What is left after a SOAP envelope is whitespace at most: read
+		// it, so that the authenticated connection can be reused.
+		if _, err := io.CopyN(io.Discard, b.ReadCloser, 4<<10); err == io.EOF {
+			b.eof = true
+		}
+	}
 	err := b.ReadCloser.Close()
 	b.once.Do(func() { b.done(b.eof && err == nil) })
 	return err

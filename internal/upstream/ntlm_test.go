@@ -249,3 +249,30 @@ func TestNTLMConcurrentCalls(t *testing.T) {
 		}
 	}
 }
+
+// TestNTLMRedirectToAnotherHost: a redirect to another host is not followed,
+// so no handshake is made with a host the configuration does not name.
+func TestNTLMRedirectToAnotherHost(t *testing.T) {
+	var other sync.Mutex
+	reached := false
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		other.Lock()
+		reached = true
+		other.Unlock()
+		w.Header().Set("WWW-Authenticate", "NTLM")
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer elsewhere.Close()
+	srv := httptest.NewServer(http.RedirectHandler(elsewhere.URL+"/soap", http.StatusTemporaryRedirect))
+	defer srv.Close()
+	client := NewClientNTLM(10*time.Second, nil, NTLMCredentials{User: "alice", Password: "secret-pw"})
+	_, err := ntlmCall(t, client, srv.URL)
+	if err == nil || !strings.Contains(err.Error(), "another host than the endpoint's") {
+		t.Fatalf("got %v", err)
+	}
+	other.Lock()
+	defer other.Unlock()
+	if reached {
+		t.Error("the redirect was followed")
+	}
+}
