@@ -29,6 +29,10 @@ type Target struct {
 	// Policies are the WS-Policy assertion kinds of the port and its
 	// operations ("UsernameToken", "HttpsToken", "KerberosToken"...).
 	Policies []string
+	// Handshake, when set, sends a request with the configured HTTP
+	// authentication (an NTLM handshake) on a new connection; the auth
+	// check uses it to tell accepted credentials from refused ones.
+	Handshake func(*http.Request) HandshakeResult
 	// Timeout bounds each network step; 0 means 10 s.
 	Timeout time.Duration
 	// Now is the clock; nil means time.Now.
@@ -393,7 +397,7 @@ func (d *run) probe(ctx context.Context) (time.Duration, bool) {
 		d.skip("soap_version", "skipped: no HTTP answer")
 		return 0, false
 	}
-	d.auth(a.status, a.header)
+	d.auth(ctx, a.status, a.header)
 	// The SOAP version: a 415, a VersionMismatch fault or an envelope of
 	// the other version mean the port's version is wrong.
 	other := map[string]string{"1.1": "1.2", "1.2": "1.1"}[own]
@@ -463,7 +467,7 @@ func firstLine(s string) string {
 // schemeAuth maps WWW-Authenticate schemes to soapbridge auth types.
 var schemeAuth = map[string]string{"basic": "basic", "ntlm": "ntlm", "negotiate": "kerberos", "kerberos": "kerberos", "digest": "digest", "bearer": "bearer"}
 
-func (d *run) auth(status int, h http.Header) {
+func (d *run) auth(ctx context.Context, status int, h http.Header) {
 	var offered []string
 	for _, v := range h.Values("WWW-Authenticate") {
 		name, _, _ := strings.Cut(strings.TrimSpace(v), " ")
@@ -493,7 +497,8 @@ func (d *run) auth(status int, h http.Header) {
 			a = strings.ToLower(o)
 		}
 		wants = append(wants, a)
-		if a == d.t.Auth || a == "kerberos" && d.t.Auth == "ntlm" && slices.Contains(offered, "NTLM") {
+		if a == d.t.Auth || a == "kerberos" && d.t.Auth == "ntlm" {
+			// Negotiate carries NTLM as well as Kerberos.
 			match = true
 		}
 	}
@@ -502,6 +507,8 @@ func (d *run) auth(status int, h http.Header) {
 		d.add(Finding{Check: "auth", Severity: Warning, Evidence: ev,
 			Summary: "the endpoint answers 401 without saying which scheme it wants (no WWW-Authenticate)",
 			Fix:     "message-level security (WS-Security) is likely: check the WSDL's policy and the service's documentation"})
+	case match && d.t.Handshake != nil:
+		d.handshake(ctx, ev, offered)
 	case match:
 		d.add(Finding{Check: "auth", Severity: OK, Evidence: ev,
 			Summary: fmt.Sprintf("the endpoint asks for %s, and %s is configured", strings.Join(offered, " or "), d.t.Auth)})

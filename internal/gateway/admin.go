@@ -391,6 +391,9 @@ func (g *Gateway) putAuth(w http.ResponseWriter, r *http.Request) {
 	ns.auth = auth
 	ns.updated = g.cfg.Now().UTC()
 	g.setService(&ns)
+	if old := s.auth.client; old != nil {
+		old.CloseIdle() // connections authenticated with the old settings
+	}
 	g.log.Info("upstream auth set", "service", name, "type", cfg.Type, "http_headers", len(cfg.HTTPHeaders), "soap_headers", cfg.SOAPHeaders)
 	writeJSON(w, http.StatusOK, auth.view())
 }

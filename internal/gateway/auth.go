@@ -33,6 +33,7 @@ const (
 	AuthNone  = "none"
 	AuthBasic = "basic"
 	AuthWSSE  = "wsse"
+	AuthNTLM  = "ntlm"
 )
 
 // AuthInput is the body of PUT /v1/admin/services/{service}/auth. Secrets
@@ -44,6 +45,8 @@ type AuthInput struct {
 	Username     string `json:"username,omitempty"`
 	Password     string `json:"password,omitempty"`
 	PasswordType string `json:"password_type,omitempty"`
+	// Domain is the NTLM domain, for a username without one.
+	Domain string `json:"domain,omitempty"`
 	// TimestampTTL is the life of the wsu:Timestamp; omitted means 300
 	// seconds, 0 sends no Timestamp.
 	TimestampTTL *int               `json:"timestamp_ttl_seconds,omitempty"`
@@ -80,6 +83,7 @@ type authConfig struct {
 	Type         string   `json:"type"`
 	Username     string   `json:"username,omitempty"`
 	PasswordType string   `json:"password_type,omitempty"`
+	Domain       string   `json:"domain,omitempty"` // NTLM
 	TimestampTTL int      `json:"timestamp_ttl_seconds,omitempty"`
 	HTTPHeaders  []string `json:"http_headers,omitempty"` // names; values are sealed
 	SOAPHeaders  int      `json:"soap_headers,omitempty"` // count; blocks are sealed
@@ -100,6 +104,7 @@ type AuthView struct {
 	Username       string   `json:"username,omitempty"`
 	PasswordSet    bool     `json:"password_set"`
 	PasswordType   string   `json:"password_type,omitempty"`
+	Domain         string   `json:"domain,omitempty"`
 	TimestampTTL   *int     `json:"timestamp_ttl_seconds,omitempty"`
 	HTTPHeadersSet []string `json:"http_headers_set"`
 	SOAPHeadersSet int      `json:"soap_headers_set"`
@@ -212,10 +217,15 @@ func applyAuthInput(in *AuthInput, cur *upstreamAuth) (authConfig, map[string][]
 		} else if in.PasswordType != "" || in.TimestampTTL != nil {
 			bad("/password_type: only type wsse takes password_type and timestamp_ttl_seconds")
 		}
+	case AuthNTLM:
+		applyNTLMInput(in, cur, &cfg, secrets, bad)
 	case "":
-		bad("/type: required: none, basic or wsse")
+		bad("/type: required: none, basic, wsse or ntlm")
 	default:
-		bad("/type: %q is not none, basic or wsse", in.Type)
+		bad("/type: %q is not none, basic, wsse or ntlm", in.Type)
+	}
+	if in.Domain != "" && in.Type != AuthNTLM {
+		bad("/domain: only type ntlm takes a domain")
 	}
 	names := make([]string, 0, len(in.HTTPHeaders))
 	for name := range in.HTTPHeaders {
@@ -233,8 +243,8 @@ func applyAuthInput(in *AuthInput, cur *upstreamAuth) (authConfig, map[string][]
 		case reservedHeaders[canon]:
 			bad("%s: soapbridge sets %s itself", ptr, canon)
 			continue
-		case canon == "Authorization" && in.Type == AuthBasic:
-			bad("%s: type basic already sets Authorization", ptr)
+		case canon == "Authorization" && (in.Type == AuthBasic || in.Type == AuthNTLM):
+			bad("%s: type %s already sets Authorization", ptr, in.Type)
 			continue
 		}
 		var value string
@@ -416,7 +426,7 @@ func openAuth(service string, raw []byte, sealed map[string]secret.Sealed, ring 
 		return string(p), err
 	}
 	var err error
-	if a.cfg.Type == AuthBasic || a.cfg.Type == AuthWSSE {
+	if a.cfg.Type == AuthBasic || a.cfg.Type == AuthWSSE || a.cfg.Type == AuthNTLM {
 		if a.password, err = open(fieldPassword); err != nil {
 			return nil, err
 		}
@@ -459,7 +469,11 @@ func openAuth(service string, raw []byte, sealed map[string]secret.Sealed, ring 
 		a.cert = pair.Leaf
 		tc.Certificates, custom = []tls.Certificate{pair}, true
 	}
-	if custom {
+	switch {
+	case a.cfg.Type == AuthNTLM:
+		// NTLM authenticates connections: the service's own pool.
+		a.client = upstream.NewClientNTLM(0, tc, a.ntlmCredentials())
+	case custom:
 		a.client = upstream.NewClientTLS(0, tc)
 	}
 	return a, nil
@@ -469,7 +483,7 @@ func openAuth(service string, raw []byte, sealed map[string]secret.Sealed, ring 
 func (a *upstreamAuth) view() AuthView {
 	v := AuthView{
 		Type: a.cfg.Type, Username: a.cfg.Username, PasswordSet: a.password != "", PasswordType: a.cfg.PasswordType,
-		HTTPHeadersSet: append([]string{}, a.cfg.HTTPHeaders...), SOAPHeadersSet: a.cfg.SOAPHeaders,
+		Domain: a.cfg.Domain, HTTPHeadersSet: append([]string{}, a.cfg.HTTPHeaders...), SOAPHeadersSet: a.cfg.SOAPHeaders,
 		Endpoint: a.cfg.Endpoint, Timeout: int(a.timeout / time.Second), CABundleSet: a.cfg.CABundle != "",
 		CompensateClockSkew: !a.cfg.NoSkewCompensation,
 	}
@@ -503,6 +517,8 @@ func (a *upstreamAuth) apply(t *upstream.Target, now time.Time, clockOffset time
 		}
 		t.SOAPHeaders = append(t.SOAPHeaders, block)
 		t.AuthScheme = "WS-Security UsernameToken"
+	case AuthNTLM:
+		t.AuthScheme = "NTLM" // the service's client does the handshake
 	}
 	t.SOAPHeaders = append(t.SOAPHeaders, a.soapHeaders...)
 	return nil

@@ -45,6 +45,9 @@ func (g *Gateway) Diagnose(ctx context.Context, name, port string) (*DiagnoseRep
 	if s.auth.client != nil {
 		t.TLS = s.auth.client.TLSConfig()
 	}
+	if s.auth.cfg.Type == AuthNTLM {
+		t.Handshake = s.auth.ntlmHandshake(s.auth.timeout)
+	}
 	add := func(as []wsdl.Assertion) {
 		for _, a := range as {
 			if !slices.Contains(t.Policies, a.Kind) {

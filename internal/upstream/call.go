@@ -91,7 +91,11 @@ func NewClientTLS(timeout time.Duration, tc *tls.Config) *Client {
 // TLSConfig returns a copy of the TLS configuration of the client's
 // transport.
 func (c *Client) TLSConfig() *tls.Config {
-	if tr, ok := c.HTTP.Transport.(*http.Transport); ok && tr.TLSClientConfig != nil {
+	tr, ok := c.HTTP.Transport.(*http.Transport)
+	if nt, isNTLM := c.HTTP.Transport.(*ntlmTransport); isNTLM {
+		tr, ok = nt.tmpl, true
+	}
+	if ok && tr.TLSClientConfig != nil {
 		return tr.TLSClientConfig.Clone()
 	}
 	return &tls.Config{MinVersion: tls.VersionTLS12}

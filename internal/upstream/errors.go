@@ -36,6 +36,9 @@ type Error struct {
 	// Offered lists the authentication schemes of WWW-Authenticate on a
 	// 401.
 	Offered []string
+	// Refused reports that the upstream completed an authentication
+	// handshake (NTLM) and refused the credentials.
+	Refused bool
 	Err     error
 }
 
@@ -56,6 +59,10 @@ func diagnoseTransport(endpoint string, err error) *Error {
 	host := endpoint
 	if u, perr := url.Parse(endpoint); perr == nil {
 		host = u.Host
+	}
+	var known *Error
+	if errors.As(err, &known) {
+		return known // the transport's own diagnosis (NTLM)
 	}
 	var dnsErr *net.DNSError
 	var opErr *net.OpError

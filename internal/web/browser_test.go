@@ -220,6 +220,21 @@ func TestDashboardInChromium(t *testing.T) {
 		t.Errorf("the password is in the page")
 	}
 
+	// Windows (NTLM): the domain field shows for it, and is saved.
+	p.goTo("#/services/inventory/auth", "upstream auth")
+	p.choose("#auth-type", "ntlm")
+	if eval[bool](p, `document.getElementById('auth-ntlm').hidden`) {
+		t.Error("the NTLM domain field is hidden with type ntlm")
+	}
+	p.fill("#auth-username", "alice")
+	p.fill("#auth-domain", "CORP")
+	p.fill("#auth-password", password)
+	p.click("#auth-form button[type=submit]")
+	p.waitText("#auth-saved", "ntlm as alice, password stored")
+	if _, body := d.call("GET", "/v1/admin/services/inventory/auth", d.admin, ""); !strings.Contains(body, `"domain": "CORP"`) {
+		t.Errorf("auth after saving NTLM: %s", body)
+	}
+
 	// The call log lists the calls.
 	p.goTo("#/calls", "Call log")
 	calls := p.waitText("#calls-table", "GetItems")

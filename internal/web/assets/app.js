@@ -499,7 +499,8 @@ async function authView(seq, name) {
 function authForm(name, v, out, rerender) {
   const field = (id, label, input, hint) => h('div', { class: 'row', id: id + '-row' }, h('label', { for: id }, label), input, hint ? h('p', { class: 'hint', id: id + '-hint' }, hint) : null);
   const type = h('select', { id: 'auth-type', value: v.type },
-    h('option', { value: 'none' }, 'None'), h('option', { value: 'basic' }, 'HTTP Basic'), h('option', { value: 'wsse' }, 'WS-Security UsernameToken'));
+    h('option', { value: 'none' }, 'None'), h('option', { value: 'basic' }, 'HTTP Basic'), h('option', { value: 'wsse' }, 'WS-Security UsernameToken'),
+    h('option', { value: 'ntlm' }, 'Windows (NTLM)'));
   const user = h('input', { id: 'auth-username', type: 'text', autocomplete: 'off', value: v.username || '' });
   // Never pre-filled: the API does not send passwords back, and an empty
   // field keeps the stored one.
@@ -524,11 +525,14 @@ function authForm(name, v, out, rerender) {
   const ca = h('textarea', { id: 'auth-ca', class: 'mono', rows: 3, spellcheck: 'false', 'aria-describedby': 'auth-ca-hint' });
   const creds = h('div', { id: 'auth-creds' },
     field('auth-username', 'User name', user),
-    field('auth-password', 'Password', pass, v.password_set ? 'A password is stored. Leave empty to keep it; type a new one to replace it.' : 'Required for Basic and WS-Security.'));
+    field('auth-password', 'Password', pass, v.password_set ? 'A password is stored. Leave empty to keep it; type a new one to replace it.' : 'Required for Basic, WS-Security and NTLM.'));
+  const domain = h('input', { id: 'auth-domain', type: 'text', autocomplete: 'off', value: v.domain || '' });
+  const ntlm = h('div', { id: 'auth-ntlm' },
+    field('auth-domain', 'Domain', domain, 'Only for a user name without one: DOMAIN\\user and user@domain name theirs.'));
   const wsse = h('div', { id: 'auth-wsse' },
     field('auth-password-type', 'Password type', ptype),
     field('auth-ttl', 'Timestamp lifetime (seconds)', ttl, '0 sends no wsu:Timestamp.'));
-  const sync = () => { creds.hidden = type.value === 'none'; wsse.hidden = type.value !== 'wsse'; };
+  const sync = () => { creds.hidden = type.value === 'none'; wsse.hidden = type.value !== 'wsse'; ntlm.hidden = type.value !== 'ntlm'; };
   type.addEventListener('change', sync);
   sync();
   const save = h('button', { type: 'submit' }, 'Save');
@@ -536,7 +540,7 @@ function authForm(name, v, out, rerender) {
   const caRemove = h('input', { type: 'checkbox', id: 'auth-ca-remove' });
   const form = h('form', { id: 'auth-form', class: 'card', novalidate: true, autocomplete: 'off' },
     field('auth-type', 'Type', type),
-    creds, wsse,
+    creds, ntlm, wsse,
     h('fieldset', { class: 'group' }, h('legend', {}, 'HTTP headers ', h('span', { class: 'hint' }, 'sent on every call; values are secret')),
       headerRows, h('button', { type: 'button', class: 'secondary small', id: 'auth-add-header', onclick: () => addHeader('', false) }, 'Add header')),
     field('auth-soap', 'SOAP header blocks', soap, (v.soap_headers_set ? `${v.soap_headers_set} block(s) are stored: leave this empty to keep them, or paste blocks to replace them. ` : '') +
@@ -556,6 +560,7 @@ function authForm(name, v, out, rerender) {
       body.username = user.value.trim();
       if (pass.value !== '') body.password = pass.value;
     }
+    if (type.value === 'ntlm' && domain.value.trim()) body.domain = domain.value.trim();
     if (type.value === 'wsse') {
       body.password_type = ptype.value;
       const n = Number(ttl.value);

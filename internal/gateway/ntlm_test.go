@@ -1,0 +1,182 @@
+package gateway
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/soapbridge/soapbridge/internal/testpeer"
+)
+
+// TestNTLMAgainstApache calls PHP's SoapServer behind Apache with
+// mod_auth_gssapi and gss-ntlmssp (which also offers Basic) through two
+// services configured with NTLM as different users: calls succeed, each
+// service keeps its own authenticated connections, a wrong password is a
+// clear 502 (also right after a change, although connections authenticated
+// with the old password are alive), diagnose tells accepted from refused
+// credentials, and the passwords appear nowhere.
+func TestNTLMAgainstApache(t *testing.T) {
+	const alicePW, bobPW, carolPW = "Alice-NTLM-pw-5f1e", "Bob-NTLM-pw-77c2", "Carol-NTLM-pw-0b9d"
+	srv := testpeer.StartNTLMServer(t, testpeer.NTLMConfig{Upstream: testpeer.PHPServer(t), Basic: true, Users: []testpeer.NTLMUser{
+		{Domain: "SOAPBRIDGE", User: "alice", Password: alicePW},
+		{Domain: "SOAPBRIDGE", User: "bob", Password: bobPW},
+		{Domain: "", User: "carol@example.com", Password: carolPW},
+	}})
+	endpoint := srv.URL + "/ntlm/inventory"
+	e := newEnv(t)
+	e.registerInventory("a", endpoint)
+	e.registerInventory("b", endpoint)
+	e.registerInventory("c", endpoint)
+	call := func(service string) *resp {
+		return e.do("POST", "/v1/services/"+service+"/GetItems", e.admin, `{"limit": 3, "skuPrefix": "A-"}`)
+	}
+	setAuth := func(service string, body map[string]any) map[string]any {
+		t.Helper()
+		body["type"], body["endpoint"] = "ntlm", endpoint
+		return e.do("PUT", "/v1/admin/services/"+service+"/auth", e.admin, body).must(t, http.StatusOK).json(t)
+	}
+
+	// Without credentials: the offered schemes.
+	d := call("a").must(t, http.StatusBadGateway).json(t)["diagnosis"].(map[string]any)
+	if offered := fmt.Sprint(d["offered_auth"]); d["kind"] != "auth" || !strings.Contains(offered, "NTLM") || !strings.Contains(offered, "Negotiate") {
+		t.Errorf("diagnosis without credentials: %v", d)
+	}
+
+	// The three forms of the account.
+	view := setAuth("a", map[string]any{"username": `SOAPBRIDGE\alice`, "password": alicePW})
+	if view["type"] != "ntlm" || view["username"] != `SOAPBRIDGE\alice` || view["password_set"] != true || view["domain"] != nil {
+		t.Errorf("auth view: %v", view)
+	}
+	if view := setAuth("b", map[string]any{"username": "bob", "domain": "SOAPBRIDGE", "password": bobPW}); view["domain"] != "SOAPBRIDGE" {
+		t.Errorf("auth view: %v", view)
+	}
+	// A user principal name goes as the user name, with no domain (which
+	// gss-ntlmssp shows as \user).
+	setAuth("c", map[string]any{"username": "carol@example.com", "password": carolPW})
+	for range 3 {
+		for _, s := range []string{"a", "b", "c"} {
+			wantJSON(t, "GetItems via "+s, call(s).must(t, http.StatusOK).body, items3)
+		}
+	}
+
+	// Each connection served one user, and the connections were kept
+	// alive: a handshake per connection, not per call.
+	users := map[int]string{}
+	served := map[string]int{}
+	handshakes := 0
+	for _, r := range srv.Log(t, 1+9+3*2) {
+		if r.Scheme == "Basic" {
+			t.Errorf("a request carried HTTP Basic: %+v", r)
+		}
+		if r.Scheme == "NTLM" && r.Status == http.StatusUnauthorized {
+			handshakes++
+		}
+		if r.Status != http.StatusOK {
+			continue
+		}
+		served[r.User]++
+		if u, ok := users[r.ClientPort]; ok && u != r.User {
+			t.Errorf("connection %d served %s and %s", r.ClientPort, u, r.User)
+		}
+		users[r.ClientPort] = r.User
+	}
+	if served[`SOAPBRIDGE\alice`] != 3 || served[`SOAPBRIDGE\bob`] != 3 || served[`\carol@example.com`] != 3 {
+		t.Errorf("calls served per user: %v", served)
+	}
+	if handshakes != 3 {
+		t.Errorf("%d handshakes for 9 calls of 3 services, want 3", handshakes)
+	}
+
+	// Diagnose makes a handshake of its own.
+	if f := authFinding(t, e, "a"); f["severity"] != "ok" || !strings.Contains(fmt.Sprint(f["summary"]), `accepted the NTLM credentials of SOAPBRIDGE\alice`) {
+		t.Errorf("diagnose: %v", f)
+	}
+
+	// A wrong password: the authenticated connections of the old one are
+	// not used.
+	setAuth("a", map[string]any{"username": `SOAPBRIDGE\alice`, "password": "wrong-" + alicePW})
+	p := call("a").must(t, http.StatusBadGateway).json(t)
+	d = p["diagnosis"].(map[string]any)
+	if d["kind"] != "auth" || !strings.Contains(fmt.Sprint(d["summary"]), `refused the NTLM credentials of SOAPBRIDGE\alice`) ||
+		!strings.Contains(fmt.Sprint(d["offered_auth"]), "NTLM") || fmt.Sprint(d["upstream_status"]) != "401" {
+		t.Errorf("wrong password: %s", p)
+	}
+	if f := authFinding(t, e, "a"); f["severity"] != "error" || !strings.Contains(fmt.Sprint(f["summary"]), `refused the NTLM credentials of SOAPBRIDGE\alice`) {
+		t.Errorf("diagnose with a wrong password: %v", f)
+	}
+
+	// Write-only: the stored password is kept when left out.
+	setAuth("a", map[string]any{"username": `SOAPBRIDGE\alice`, "password": alicePW})
+	if view := setAuth("a", map[string]any{"username": `SOAPBRIDGE\alice`, "timeout_seconds": 30}); view["password_set"] != true {
+		t.Errorf("password not kept: %v", view)
+	}
+	call("a").must(t, http.StatusOK)
+
+	// Validation, with pointers (on a service without a stored password).
+	e.registerInventory("d", endpoint)
+	for body, want := range map[string]string{
+		`{"type": "ntlm"}`: "/username /password",
+		`{"type": "ntlm", "username": "SOAPBRIDGE\\alice", "domain": "X", "password": "p"}`:              "/domain",
+		`{"type": "ntlm", "username": "\\alice", "password": "p"}`:                                       "/username",
+		`{"type": "ntlm", "username": "a\\b\\c", "password": "p"}`:                                       "/username",
+		`{"type": "basic", "username": "alice", "domain": "X", "password": "p"}`:                         "/domain",
+		`{"type": "ntlm", "username": "alice", "password": "p", "http_headers": {"Authorization": "x"}}`: "/http_headers/Authorization",
+		`{"type": "ntlm", "username": "alice", "password": "p", "password_type": "digest"}`:              "/password_type",
+		`{"type": "kerbaros", "username": "alice", "password": "p"}`:                                     "/type",
+	} {
+		r := e.do("PUT", "/v1/admin/services/d/auth", e.admin, body).must(t, http.StatusBadRequest)
+		for _, ptr := range strings.Fields(want) {
+			if !strings.Contains(string(r.body), `"pointer":"`+ptr+`"`) {
+				t.Errorf("%s: no %s problem in %s", body, ptr, r.body)
+			}
+		}
+	}
+
+	// The sealed passwords work after a restart.
+	e.restart()
+	wantJSON(t, "after a restart", call("b").must(t, http.StatusOK).body, items3)
+	e.stop()
+	checkSecretsNowhere(t, e, alicePW, bobPW, carolPW)
+}
+
+// authFinding runs diagnose on a service and returns its auth finding.
+func authFinding(t *testing.T, e *env, service string) map[string]any {
+	t.Helper()
+	rep := e.do("POST", "/v1/admin/services/"+service+"/diagnose", e.admin, nil).must(t, http.StatusOK).json(t)
+	for _, f := range rep["findings"].([]any) {
+		if f := f.(map[string]any); f["check"] == "auth" {
+			return f
+		}
+	}
+	t.Fatalf("no auth finding: %v", rep)
+	return nil
+}
+
+// checkSecretsNowhere checks that none of the secrets appears in the
+// database files (WAL included), the log or any answer of a stopped env.
+func checkSecretsNowhere(t *testing.T, e *env, secrets ...string) {
+	t.Helper()
+	places := map[string][]byte{"log": []byte(e.logs.String()), "responses": []byte(e.bodies.String())}
+	files, _ := filepath.Glob(filepath.Join(e.dir, "soapbridge.db*"))
+	if len(files) == 0 {
+		t.Fatal("no database files")
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		places[filepath.Base(f)] = data
+	}
+	for where, data := range places {
+		for _, s := range secrets {
+			if bytes.Contains(data, []byte(s)) {
+				t.Errorf("%q appears in %s", s, where)
+			}
+		}
+	}
+}
