@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/soapbridge/soapbridge/internal/codec"
+	"github.com/soapbridge/soapbridge/internal/kerberos"
 	"github.com/soapbridge/soapbridge/internal/secret"
 	"github.com/soapbridge/soapbridge/internal/store"
 	"github.com/soapbridge/soapbridge/internal/upstream"
@@ -63,6 +64,7 @@ type AuthInput struct {
 	// CompensateClockSkew shifts WS-Security timestamps by the upstream's
 	// measured clock skew when it exceeds 30 s; omitted means true.
 	CompensateClockSkew *bool `json:"compensate_clock_skew,omitempty"`
+	kerberosInput
 }
 
 // ClientCertificateInput is a client certificate: PEM certificate (chain)
@@ -91,6 +93,7 @@ type authConfig struct {
 	ClientCert bool `json:"client_cert,omitempty"`
 	// NoSkewCompensation turns clock skew compensation off.
 	NoSkewCompensation bool `json:"no_clock_skew_compensation,omitempty"`
+	kerberosConfig
 }
 
 // AuthView is what reads show of a service's auth: no secret, only whether
@@ -110,6 +113,7 @@ type AuthView struct {
 	// its key).
 	ClientCertificate   *CertView `json:"client_certificate,omitempty"`
 	CompensateClockSkew bool      `json:"compensate_clock_skew"`
+	*KerberosView
 }
 
 // CertView describes a client certificate.
@@ -154,6 +158,9 @@ type upstreamAuth struct {
 	client      *upstream.Client // nil: the gateway's shared client
 	certPEM     string           // the client certificate chain and key, PEM
 	cert        *x509.Certificate
+	krb         *kerberos.Client // type kerberos: its login and tickets
+	krbConfig   kerberos.Config
+	krbKeytab   []byte
 }
 
 // applyAuthInput validates in against the current configuration and
@@ -212,10 +219,15 @@ func applyAuthInput(in *AuthInput, cur *upstreamAuth) (authConfig, map[string][]
 		} else if in.PasswordType != "" || in.TimestampTTL != nil {
 			bad("/password_type: only type wsse takes password_type and timestamp_ttl_seconds")
 		}
+	case AuthKerberos:
+		probs = append(probs, applyKerberos(in, cur, &cfg, secrets)...)
 	case "":
-		bad("/type: required: none, basic or wsse")
+		bad("/type: required: none, basic, wsse or kerberos")
 	default:
-		bad("/type: %q is not none, basic or wsse", in.Type)
+		bad("/type: %q is not none, basic, wsse or kerberos", in.Type)
+	}
+	if in.Type != AuthKerberos && in.kerberosInput != (kerberosInput{}) {
+		bad("/realm: only type kerberos takes keytab, realm, kdc and spn")
 	}
 	names := make([]string, 0, len(in.HTTPHeaders))
 	for name := range in.HTTPHeaders {
@@ -233,7 +245,7 @@ func applyAuthInput(in *AuthInput, cur *upstreamAuth) (authConfig, map[string][]
 		case reservedHeaders[canon]:
 			bad("%s: soapbridge sets %s itself", ptr, canon)
 			continue
-		case canon == "Authorization" && in.Type == AuthBasic:
+		case canon == "Authorization" && (in.Type == AuthBasic || in.Type == AuthKerberos):
 			bad("%s: type basic already sets Authorization", ptr)
 			continue
 		}
@@ -462,6 +474,11 @@ func openAuth(service string, raw []byte, sealed map[string]secret.Sealed, ring 
 	if custom {
 		a.client = upstream.NewClientTLS(0, tc)
 	}
+	if a.cfg.Type == AuthKerberos {
+		if err := a.openKerberos(open, tc); err != nil {
+			return nil, err
+		}
+	}
 	return a, nil
 }
 
@@ -477,6 +494,7 @@ func (a *upstreamAuth) view() AuthView {
 		ttl := a.cfg.TimestampTTL
 		v.TimestampTTL = &ttl
 	}
+	v.KerberosView = a.kerberosView()
 	if a.cert != nil {
 		v.ClientCertificate = &CertView{Subject: a.cert.Subject.String(), Issuer: a.cert.Issuer.String(), NotAfter: a.cert.NotAfter.UTC()}
 	}
@@ -503,6 +521,8 @@ func (a *upstreamAuth) apply(t *upstream.Target, now time.Time, clockOffset time
 		}
 		t.SOAPHeaders = append(t.SOAPHeaders, block)
 		t.AuthScheme = "WS-Security UsernameToken"
+	case AuthKerberos:
+		t.AuthScheme = "Kerberos ticket (SPNEGO)" // sent by the client's transport
 	}
 	t.SOAPHeaders = append(t.SOAPHeaders, a.soapHeaders...)
 	return nil

@@ -112,6 +112,7 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 func (g *Gateway) Close() {
 	g.calls.close()
 	g.client.CloseIdle()
+	g.closeAuths()
 }
 
 // load builds a service from its record, opening its credentials.

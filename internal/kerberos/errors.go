@@ -60,7 +60,9 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Diagnose returns the failure's reason, what went wrong and what to
 // change, for reports that do not know this package.
-func (e *Error) Diagnose() (reason, summary, fix string) { return string(e.Reason), e.Msg, e.Fix }
+func (e *Error) Diagnose() (kind, reason, summary, fix string) {
+	return "kerberos", string(e.Reason), e.Msg, e.Fix
+}
 
 const (
 	stepLogin  = "login"

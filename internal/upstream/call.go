@@ -91,8 +91,8 @@ func NewClientTLS(timeout time.Duration, tc *tls.Config) *Client {
 // TLSConfig returns a copy of the TLS configuration of the client's
 // transport.
 func (c *Client) TLSConfig() *tls.Config {
-	if tr, ok := c.HTTP.Transport.(*http.Transport); ok && tr.TLSClientConfig != nil {
-		return tr.TLSClientConfig.Clone()
+	if tc := baseTLS(c.HTTP.Transport); tc != nil {
+		return tc
 	}
 	return &tls.Config{MinVersion: tls.VersionTLS12}
 }

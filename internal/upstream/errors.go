@@ -36,7 +36,10 @@ type Error struct {
 	// Offered lists the authentication schemes of WWW-Authenticate on a
 	// 401.
 	Offered []string
-	Err     error
+	// Reason refines Kind for failures that a Diagnoser reported
+	// ("spn_unknown" of kind "kerberos").
+	Reason string
+	Err    error
 }
 
 func (e *Error) Error() string {
@@ -63,7 +66,11 @@ func diagnoseTransport(endpoint string, err error) *Error {
 	var unknownAuth x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
 	var invalid x509.CertificateInvalidError
+	var dg Diagnoser
 	switch {
+	case errors.As(err, &dg):
+		kind, reason, msg, fix := dg.Diagnose()
+		return &Error{Kind: Kind(kind), Reason: reason, Msg: msg, Fix: fix, Err: err}
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
 		return &Error{Kind: KindTimeout, Msg: fmt.Sprintf("%s did not answer in time", host), Fix: "check that the service is up, or raise timeout_seconds", Err: err}
 	case errors.As(err, &dnsErr):
