@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/soapbridge/soapbridge/internal/testpeer"
@@ -87,12 +88,30 @@ func TestKerberosAgainstApacheGSSAPI(t *testing.T) {
 		v["kdc"] != realm.KDC || v["spn_derived"] != "HTTP/localhost" || v["spn"] != nil || v["username"] != realm.User {
 		t.Errorf("auth view: %v", v)
 	}
-	for range 3 {
-		wantJSON(t, "with a password", call().must(t, http.StatusOK).body, want)
+	// Eight calls at once, then one more.
+	var wg sync.WaitGroup
+	answers := make([]*http.Response, 8)
+	for i := range answers {
+		wg.Go(func() {
+			req, _ := http.NewRequest("POST", e.srv.URL+"/v1/services/krb/Reserve", strings.NewReader(reserve))
+			req.Header.Set("X-API-Key", e.admin)
+			req.Header.Set("Content-Type", "application/json")
+			if res, err := e.srv.Client().Do(req); err == nil {
+				res.Body.Close()
+				answers[i] = res
+			}
+		})
 	}
-	// One login and one service ticket served all three calls.
+	wg.Wait()
+	for i, a := range answers {
+		if a == nil || a.StatusCode != http.StatusOK {
+			t.Errorf("concurrent call %d: %v", i, a)
+		}
+	}
+	wantJSON(t, "with a password", call().must(t, http.StatusOK).body, want)
+	// One login and one service ticket served all nine calls.
 	if log, _ := os.ReadFile(filepath.Join(realm.Dir, "kdc.log")); bytes.Count(log, []byte("TGS_REQ")) != 1 {
-		t.Errorf("%d TGS requests for 3 calls:\n%s", bytes.Count(log, []byte("TGS_REQ")), log)
+		t.Errorf("%d TGS requests for 9 calls:\n%s", bytes.Count(log, []byte("TGS_REQ")), log)
 	}
 	got := findings(t, e.do("POST", "/v1/admin/services/krb/diagnose", e.admin, nil).must(t, http.StatusOK).json(t))
 	for _, w := range []string{"auth/ok", "kerberos/ok", "spn/ok"} {
