@@ -140,7 +140,7 @@ func (c *Client) Principal() string { return c.cfg.Username + "@" + c.cfg.Realm 
 // SPN returns the configured SPN, or "" when it is derived per request.
 func (c *Client) SPN() string { return c.cfg.SPN }
 
-// Realm and KDC return the configuration (KDC "" means DNS SRV lookup).
+// Realm returns the configured realm.
 func (c *Client) Realm() string { return c.cfg.Realm }
 
 // KDC returns the configured KDC address, or "" for DNS SRV lookup.

@@ -32,21 +32,16 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		spn = DeriveSPN(req.URL.Host)
 	}
 	for attempt := 0; ; attempt++ {
-		r := req
-		if attempt > 0 {
-			r = req.Clone(req.Context())
-			if req.Body != nil && req.Body != http.NoBody {
-				if req.GetBody == nil {
-					return nil, t.refused(spn, req, "the request body cannot be sent twice")
-				}
-				body, err := req.GetBody()
-				if err != nil {
-					return nil, err
-				}
-				r.Body = body
+		r := req.Clone(req.Context()) // a RoundTripper must not change req
+		if attempt > 0 && req.Body != nil && req.Body != http.NoBody {
+			if req.GetBody == nil {
+				return nil, t.refused(spn, req, "the request body cannot be sent twice")
 			}
-		} else {
-			r = req.Clone(req.Context())
+			body, err := req.GetBody()
+			if err != nil {
+				return nil, err
+			}
+			r.Body = body
 		}
 		h, err := t.c.Negotiate(req.Context(), spn)
 		if err != nil {
