@@ -37,6 +37,10 @@ type Target struct {
 	Timeout time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Kerberos, when set (auth kerberos), is logged in to its KDC and
+	// asked for a service ticket for SPN: the kerberos and spn checks.
+	Kerberos KerberosProbe
+	SPN      string
 }
 
 // Severity grades a finding.
@@ -52,7 +56,7 @@ const (
 
 // Finding is the result of one check.
 type Finding struct {
-	Check    string   `json:"check"` // dns, tcp, tls, auth, soap_version, policy, clock
+	Check    string   `json:"check"` // dns, tcp, tls, auth, soap_version, policy, clock, kerberos, spn
 	Severity Severity `json:"severity"`
 	Summary  string   `json:"summary"`
 	Evidence []string `json:"evidence,omitempty"`
@@ -99,6 +103,7 @@ func Run(ctx context.Context, t Target) *Report {
 		d.t.Now = time.Now
 	}
 	d.all(ctx)
+	d.kerberos(ctx)
 	return d.rep
 }
 

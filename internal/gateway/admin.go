@@ -331,6 +331,9 @@ func (g *Gateway) deleteService(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g.mu.Lock()
+	if s := g.services[name]; s != nil {
+		s.auth.close()
+	}
 	delete(g.services, name)
 	g.mu.Unlock()
 	g.log.Info("service deleted", "service", name)
@@ -343,7 +346,7 @@ func (g *Gateway) getAuth(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, unknownService(r.PathValue("service")))
 		return
 	}
-	writeJSON(w, http.StatusOK, s.auth.view())
+	writeJSON(w, http.StatusOK, s.authView())
 }
 
 func (g *Gateway) putAuth(w http.ResponseWriter, r *http.Request) {
@@ -391,11 +394,9 @@ func (g *Gateway) putAuth(w http.ResponseWriter, r *http.Request) {
 	ns.auth = auth
 	ns.updated = g.cfg.Now().UTC()
 	g.setService(&ns)
-	if old := s.auth.client; old != nil {
-		old.CloseIdle() // connections authenticated with the old settings
-	}
+	s.auth.close()
 	g.log.Info("upstream auth set", "service", name, "type", cfg.Type, "http_headers", len(cfg.HTTPHeaders), "soap_headers", cfg.SOAPHeaders)
-	writeJSON(w, http.StatusOK, auth.view())
+	writeJSON(w, http.StatusOK, ns.authView())
 }
 
 // CallRecord is one entry of the call log as the API shows it.

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/soapbridge/soapbridge/internal/codec"
+	"github.com/soapbridge/soapbridge/internal/kerberos"
 	"github.com/soapbridge/soapbridge/internal/secret"
 	"github.com/soapbridge/soapbridge/internal/store"
 	"github.com/soapbridge/soapbridge/internal/upstream"
@@ -66,6 +67,7 @@ type AuthInput struct {
 	// CompensateClockSkew shifts WS-Security timestamps by the upstream's
 	// measured clock skew when it exceeds 30 s; omitted means true.
 	CompensateClockSkew *bool `json:"compensate_clock_skew,omitempty"`
+	kerberosInput
 }
 
 // ClientCertificateInput is a client certificate: PEM certificate (chain)
@@ -95,6 +97,7 @@ type authConfig struct {
 	ClientCert bool `json:"client_cert,omitempty"`
 	// NoSkewCompensation turns clock skew compensation off.
 	NoSkewCompensation bool `json:"no_clock_skew_compensation,omitempty"`
+	kerberosConfig
 }
 
 // AuthView is what reads show of a service's auth: no secret, only whether
@@ -115,6 +118,7 @@ type AuthView struct {
 	// its key).
 	ClientCertificate   *CertView `json:"client_certificate,omitempty"`
 	CompensateClockSkew bool      `json:"compensate_clock_skew"`
+	*KerberosView
 }
 
 // CertView describes a client certificate.
@@ -159,6 +163,9 @@ type upstreamAuth struct {
 	client      *upstream.Client // nil: the gateway's shared client
 	certPEM     string           // the client certificate chain and key, PEM
 	cert        *x509.Certificate
+	krb         *kerberos.Client // type kerberos: its login and tickets
+	krbConfig   kerberos.Config
+	krbKeytab   []byte
 }
 
 // applyAuthInput validates in against the current configuration and
@@ -219,13 +226,18 @@ func applyAuthInput(in *AuthInput, cur *upstreamAuth) (authConfig, map[string][]
 		}
 	case AuthNTLM:
 		applyNTLMInput(in, cur, &cfg, secrets, bad)
+	case AuthKerberos:
+		probs = append(probs, applyKerberos(in, cur, &cfg, secrets)...)
 	case "":
-		bad("/type: required: none, basic, wsse or ntlm")
+		bad("/type: required: none, basic, wsse, ntlm or kerberos")
 	default:
-		bad("/type: %q is not none, basic, wsse or ntlm", in.Type)
+		bad("/type: %q is not none, basic, wsse, ntlm or kerberos", in.Type)
 	}
 	if in.Domain != "" && in.Type != AuthNTLM {
 		bad("/domain: only type ntlm takes a domain")
+	}
+	if in.Type != AuthKerberos && in.kerberosInput != (kerberosInput{}) {
+		bad("/realm: only type kerberos takes keytab, realm, kdc and spn")
 	}
 	names := make([]string, 0, len(in.HTTPHeaders))
 	for name := range in.HTTPHeaders {
@@ -243,7 +255,7 @@ func applyAuthInput(in *AuthInput, cur *upstreamAuth) (authConfig, map[string][]
 		case reservedHeaders[canon]:
 			bad("%s: soapbridge sets %s itself", ptr, canon)
 			continue
-		case canon == "Authorization" && (in.Type == AuthBasic || in.Type == AuthNTLM):
+		case canon == "Authorization" && (in.Type == AuthBasic || in.Type == AuthNTLM || in.Type == AuthKerberos):
 			bad("%s: type %s already sets Authorization", ptr, in.Type)
 			continue
 		}
@@ -476,6 +488,11 @@ func openAuth(service string, raw []byte, sealed map[string]secret.Sealed, ring 
 	case custom:
 		a.client = upstream.NewClientTLS(0, tc)
 	}
+	if a.cfg.Type == AuthKerberos {
+		if err := a.openKerberos(open, tc); err != nil {
+			return nil, err
+		}
+	}
 	return a, nil
 }
 
@@ -491,6 +508,7 @@ func (a *upstreamAuth) view() AuthView {
 		ttl := a.cfg.TimestampTTL
 		v.TimestampTTL = &ttl
 	}
+	v.KerberosView = a.kerberosView()
 	if a.cert != nil {
 		v.ClientCertificate = &CertView{Subject: a.cert.Subject.String(), Issuer: a.cert.Issuer.String(), NotAfter: a.cert.NotAfter.UTC()}
 	}
@@ -519,6 +537,8 @@ func (a *upstreamAuth) apply(t *upstream.Target, now time.Time, clockOffset time
 		t.AuthScheme = "WS-Security UsernameToken"
 	case AuthNTLM:
 		t.AuthScheme = "NTLM" // the service's client does the handshake
+	case AuthKerberos:
+		t.AuthScheme = "Kerberos ticket (SPNEGO)" // sent by the client's transport
 	}
 	t.SOAPHeaders = append(t.SOAPHeaders, a.soapHeaders...)
 	return nil

@@ -259,7 +259,7 @@ func callProblem(err error, t *upstream.Target) (*Problem, string) {
 			status = http.StatusGatewayTimeout
 		}
 		p := problem(status, "upstream", http.StatusText(status), ue.Msg)
-		p.Diagnosis = &Diagnosis{Kind: string(ue.Kind), Summary: ue.Msg, Fix: ue.Fix, UpstreamStatus: ue.Status, OfferedAuth: ue.Offered, Endpoint: t.Endpoint}
+		p.Diagnosis = &Diagnosis{Kind: string(ue.Kind), Reason: ue.Reason, Summary: ue.Msg, Fix: ue.Fix, UpstreamStatus: ue.Status, OfferedAuth: ue.Offered, Endpoint: t.Endpoint}
 		return p, "upstream"
 	case errors.As(err, &pe):
 		p := problem(http.StatusBadGateway, "upstream", "Bad Gateway", pe.Error())

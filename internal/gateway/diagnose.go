@@ -48,6 +48,11 @@ func (g *Gateway) Diagnose(ctx context.Context, name, port string) (*DiagnoseRep
 	if s.auth.cfg.Type == AuthNTLM {
 		t.Handshake = s.auth.ntlmHandshake(s.auth.timeout)
 	}
+	krb, spn, closeKrb := s.auth.kerberosProbe(t.Endpoint)
+	defer closeKrb()
+	if krb != nil {
+		t.Kerberos, t.SPN = krb, spn
+	}
 	add := func(as []wsdl.Assertion) {
 		for _, a := range as {
 			if !slices.Contains(t.Policies, a.Kind) {

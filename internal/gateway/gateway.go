@@ -113,13 +113,7 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 func (g *Gateway) Close() {
 	g.calls.close()
 	g.client.CloseIdle()
-	g.mu.RLock()
-	defer g.mu.RUnlock()
-	for _, s := range g.services {
-		if s.auth.client != nil {
-			s.auth.client.CloseIdle()
-		}
-	}
+	g.closeAuths()
 }
 
 // load builds a service from its record, opening its credentials.

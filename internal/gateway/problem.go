@@ -34,7 +34,11 @@ type Problem struct {
 type Diagnosis struct {
 	// Kind is "dns", "unreachable", "tls", "timeout", "auth", "http",
 	// "too_large", "soap_version", "config" or "protocol".
-	Kind    string `json:"kind"`
+	Kind string `json:"kind"`
+	// Reason refines kind "kerberos": kdc_unreachable, realm_unknown,
+	// user_unknown, bad_password, account, spn_unknown, clock_skew,
+	// enctype, ticket_refused.
+	Reason  string `json:"reason,omitempty"`
 	Summary string `json:"summary"`
 	Fix     string `json:"fix,omitempty"`
 	// UpstreamStatus is the upstream's HTTP status, when it answered.

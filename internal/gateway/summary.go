@@ -72,7 +72,7 @@ func (s *service) summary(admin bool) *ServiceSummary {
 	if admin {
 		out.WSDLURL, out.Files, out.Documents = s.sourceURL, s.files, m.Documents
 		out.Unsupported, out.Warnings = m.Unsupported, m.Warnings
-		v := s.auth.view()
+		v := s.authView()
 		out.Auth = &v
 		out.ClockSkewSeconds = s.clock.seconds()
 	}

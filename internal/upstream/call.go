@@ -91,12 +91,11 @@ func NewClientTLS(timeout time.Duration, tc *tls.Config) *Client {
 // TLSConfig returns a copy of the TLS configuration of the client's
 // transport.
 func (c *Client) TLSConfig() *tls.Config {
-	tr, ok := c.HTTP.Transport.(*http.Transport)
-	if nt, isNTLM := c.HTTP.Transport.(*ntlmTransport); isNTLM {
-		tr, ok = nt.tmpl, true
+	if nt, isNTLM := c.HTTP.Transport.(*ntlmTransport); isNTLM && nt.tmpl.TLSClientConfig != nil {
+		return nt.tmpl.TLSClientConfig.Clone()
 	}
-	if ok && tr.TLSClientConfig != nil {
-		return tr.TLSClientConfig.Clone()
+	if tc := baseTLS(c.HTTP.Transport); tc != nil {
+		return tc
 	}
 	return &tls.Config{MinVersion: tls.VersionTLS12}
 }

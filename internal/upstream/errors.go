@@ -39,7 +39,10 @@ type Error struct {
 	// Refused reports that the upstream completed an authentication
 	// handshake (NTLM) and refused the credentials.
 	Refused bool
-	Err     error
+	// Reason refines Kind for failures that a Diagnoser reported
+	// ("spn_unknown" of kind "kerberos").
+	Reason string
+	Err    error
 }
 
 func (e *Error) Error() string {
@@ -70,7 +73,11 @@ func diagnoseTransport(endpoint string, err error) *Error {
 	var unknownAuth x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
 	var invalid x509.CertificateInvalidError
+	var dg Diagnoser
 	switch {
+	case errors.As(err, &dg):
+		kind, reason, msg, fix := dg.Diagnose()
+		return &Error{Kind: Kind(kind), Reason: reason, Msg: msg, Fix: fix, Err: err}
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
 		return &Error{Kind: KindTimeout, Msg: fmt.Sprintf("%s did not answer in time", host), Fix: "check that the service is up, or raise timeout_seconds", Err: err}
 	case errors.As(err, &dnsErr):
