@@ -170,3 +170,171 @@ func TestSignVerifiedByXmlsec1(t *testing.T) {
 		}
 	}
 }
+
+// signedBy signs a SOAP 1.1 request with key and cert.
+func signedBy(t *testing.T, s *wssec.Signer, envelope []byte, now time.Time) []byte {
+	t.Helper()
+	out, err := s.Sign(envelope, now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestVerify(t *testing.T) {
+	now := time.Now()
+	caKey := rsaKey(t, 2)
+	ca := certFor(t, "upstream CA", caKey, nil, nil, true)
+	k, other := rsaKey(t, 0), rsaKey(t, 1)
+	leaf := certFor(t, "upstream", k, ca, caKey, false)
+	self := certFor(t, "upstream-self", k, nil, nil, false)
+	stranger := certFor(t, "stranger", other, nil, nil, false)
+	s := &wssec.Signer{Cert: leaf, Key: k, TimestampTTL: time.Minute}
+	good := signedBy(t, s, request(wsdl.SOAP11), now)
+
+	cases := []struct {
+		name    string
+		msg     []byte
+		trusted []*x509.Certificate
+		at      time.Time
+		want    string // "" means valid
+	}{
+		{"pinned leaf", good, []*x509.Certificate{leaf}, now, ""},
+		{"issuing CA", good, []*x509.Certificate{ca}, now, ""},
+		{"SOAP 1.2", signedBy(t, s, request(wsdl.SOAP12), now), []*x509.Certificate{ca}, now, ""},
+		{"other certificate", good, []*x509.Certificate{stranger}, now, "not a trusted certificate nor issued by one"},
+		{"same key, other certificate", good, []*x509.Certificate{self}, now, "not a trusted certificate nor issued by one"},
+		{"signed by another key", signedBy(t, &wssec.Signer{Cert: leaf, Key: other, TimestampTTL: time.Minute}, request(wsdl.SOAP11), now),
+			[]*x509.Certificate{ca}, now, "does not verify with the key of"},
+		{"expired timestamp", good, []*x509.Certificate{ca}, now.Add(2 * time.Minute), "wsu:Timestamp expired at"},
+		{"timestamp from the future", good, []*x509.Certificate{ca}, now.Add(-10 * time.Minute), "created in the future"},
+		{"certificate expired", good, []*x509.Certificate{ca}, now.Add(48 * time.Hour), "not a trusted certificate"},
+		{"unsigned", request(wsdl.SOAP11), []*x509.Certificate{ca}, now, "not signed"},
+		{"tampered timestamp", bytes.Replace(good, []byte("<wsu:Expires>2"), []byte("<wsu:Expires>3"), 1), []*x509.Certificate{ca}, now, "digest of the signed Timestamp"},
+		{"tampered SignedInfo", bytes.Replace(good, []byte(`<ds:Reference URI="#`), []byte(`<ds:Reference Id="x" URI="#`), 1), []*x509.Certificate{ca}, now, "does not verify"},
+		{"no trusted certificate", good, nil, now, "no trusted certificate"},
+		{"not XML", []byte("<a>"), []*x509.Certificate{ca}, now, "not well-formed"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := (&wssec.Verifier{Trusted: tc.trusted}).Verify(tc.msg, tc.at)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("Verify: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("Verify: %v, want an error containing %q", err, tc.want)
+			case err != nil && !strings.HasPrefix(err.Error(), "wssec: verify: "):
+				t.Fatalf("error %q lacks the prefix", err)
+			}
+		})
+	}
+	if err := (&wssec.Verifier{Trusted: []*x509.Certificate{ca}}).Verify(request(wsdl.SOAP11), now); !errors.Is(err, wssec.ErrUnsigned) {
+		t.Errorf("unsigned: %v, want ErrUnsigned", err)
+	}
+	// Leeway and clock offset move the Timestamp check.
+	if err := (&wssec.Verifier{Trusted: []*x509.Certificate{ca}, Leeway: 2 * time.Minute}).Verify(good, now.Add(2*time.Minute)); err != nil {
+		t.Errorf("with leeway: %v", err)
+	}
+	if err := (&wssec.Verifier{Trusted: []*x509.Certificate{ca}, ClockOffset: -2 * time.Minute}).Verify(good, now.Add(2*time.Minute)); err != nil {
+		t.Errorf("with a clock offset: %v", err)
+	}
+}
+
+// TestVerifyWrapping moves the signed Body aside and puts another Body in
+// its place (XML signature wrapping): the references still resolve, but
+// not to the Body, or an Id is doubled.
+func TestVerifyWrapping(t *testing.T) {
+	now := time.Now()
+	k := rsaKey(t, 0)
+	c := certFor(t, "upstream", k, nil, nil, false)
+	good := signedBy(t, &wssec.Signer{Cert: c, Key: k, TimestampTTL: time.Minute}, request(wsdl.SOAP11), now)
+	v := &wssec.Verifier{Trusted: []*x509.Certificate{c}}
+	s := string(good)
+	i, j := strings.Index(s, "<soapenv:Body"), strings.Index(s, "</soapenv:Body>")+len("</soapenv:Body>")
+	signedBody := s[i:j]
+	evil := `<soapenv:Body><m:GetItems xmlns:m="urn:example:inventory"><m:limit>999</m:limit></m:GetItems></soapenv:Body>`
+	// The signed body moved into a header, an unsigned one in its place.
+	moved := strings.Replace(s[:i]+evil+s[j:], "</soapenv:Header>", "<w:Wrapper xmlns:w=\"urn:w\">"+signedBody+"</w:Wrapper></soapenv:Header>", 1)
+	if err := v.Verify([]byte(moved), now); err == nil || !strings.Contains(err.Error(), "does not cover the soap:Body") {
+		t.Errorf("moved body: %v", err)
+	}
+	// The evil body with the same Id.
+	id := signedBody[strings.Index(signedBody, `wsu:Id="`):]
+	id = id[:strings.Index(id[8:], `"`)+9]
+	dup := strings.Replace(moved, "<soapenv:Body>", `<soapenv:Body xmlns:wsu="`+wssec.NSUtility+`" `+id+`>`, 1)
+	if err := v.Verify([]byte(dup), now); err == nil || !strings.Contains(err.Error(), "used by more than one element") {
+		t.Errorf("doubled Id: %v", err)
+	}
+}
+
+func TestSignEnvelopeShapes(t *testing.T) {
+	k := rsaKey(t, 0)
+	c := certFor(t, "client", k, nil, nil, false)
+	s := &wssec.Signer{Cert: c, Key: k, TimestampTTL: time.Minute}
+	v := &wssec.Verifier{Trusted: []*x509.Certificate{c}}
+	const ns11 = `xmlns:soapenv="` + wssec.NSSOAP11 + `"`
+	for _, tc := range []struct{ name, env, want string }{
+		{"no header", `<soapenv:Envelope ` + ns11 + `><soapenv:Body><a xmlns="urn:a"/></soapenv:Body></soapenv:Envelope>`, ""},
+		{"empty header", `<soapenv:Envelope ` + ns11 + `><soapenv:Header/><soapenv:Body><a xmlns="urn:a"/></soapenv:Body></soapenv:Envelope>`, ""},
+		{"default namespace", `<Envelope xmlns="` + wssec.NSSOAP11 + `"><Body><a xmlns="urn:a">x</a></Body></Envelope>`, ""},
+		{"other prefix", `<e:Envelope xmlns:e="` + wssec.NSSOAP12 + `"><e:Header><h xmlns="urn:h"/></e:Header><e:Body><a xmlns="urn:a"/></e:Body></e:Envelope>`, ""},
+		{"body with an Id", `<soapenv:Envelope ` + ns11 + `><soapenv:Body xmlns:wsu="` + wssec.NSUtility + `" wsu:Id="mine"><a xmlns="urn:a"/></soapenv:Body></soapenv:Envelope>`, ""},
+		{"empty body", `<soapenv:Envelope ` + ns11 + `><soapenv:Body/></soapenv:Envelope>`, ""},
+		{"security present", `<soapenv:Envelope ` + ns11 + `><soapenv:Header><wsse:Security xmlns:wsse="` + wssec.NSSecExt + `"/></soapenv:Header><soapenv:Body/></soapenv:Envelope>`, "already has a wsse:Security header"},
+		{"not SOAP", `<a/>`, "not a SOAP envelope"},
+		{"no body", `<soapenv:Envelope ` + ns11 + `/>`, "no Body"},
+		{"not XML", `<soapenv:Envelope ` + ns11 + `>`, "not well-formed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := s.Sign([]byte(tc.env), time.Now(), nil)
+			if tc.want != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "wssec: sign: ") {
+					t.Fatalf("Sign: %v, want %q", err, tc.want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := v.Verify(out, time.Now()); err != nil {
+				t.Fatalf("Verify: %v\n%s", err, out)
+			}
+			if tc.name == "body with an Id" && !strings.Contains(string(out), `URI="#mine"`) {
+				t.Errorf("the Body's own Id is not referenced:\n%s", out)
+			}
+			if out, ok := xmlsecVerify(t, out, c); !ok {
+				t.Errorf("xmlsec1: %s", out)
+			}
+		})
+	}
+}
+
+func TestSignErrors(t *testing.T) {
+	k := rsaKey(t, 0)
+	c := certFor(t, "client", k, nil, nil, false)
+	env := request(wsdl.SOAP11)
+	if _, err := (&wssec.Signer{Cert: c}).Sign(env, time.Now(), nil); err == nil {
+		t.Error("no key: no error")
+	}
+	if _, err := (&wssec.Signer{Cert: c, Key: k, TimestampTTL: -1}).Sign(env, time.Now(), nil); err == nil {
+		t.Error("negative TTL: no error")
+	}
+	const secret = "s3cret\x01"
+	_, err := (&wssec.Signer{Cert: c, Key: k, Token: &wssec.UsernameToken{Username: "u", Password: secret}}).Sign(env, time.Now(), nil)
+	if err == nil || strings.Contains(err.Error(), secret) {
+		t.Errorf("bad password: %v", err)
+	}
+}
+
+// TestSignTimes checks the Timestamp: TTL and clock offset.
+func TestSignTimes(t *testing.T) {
+	k := rsaKey(t, 0)
+	c := certFor(t, "client", k, nil, nil, false)
+	now := time.Date(2030, 1, 2, 3, 4, 5, 6e6, time.UTC)
+	out := signedBy(t, &wssec.Signer{Cert: c, Key: k, TimestampTTL: 90 * time.Second, ClockOffset: time.Hour}, request(wsdl.SOAP11), now)
+	for _, want := range []string{"<wsu:Created>2030-01-02T04:04:05.006Z</wsu:Created>", "<wsu:Expires>2030-01-02T04:05:35.006Z</wsu:Expires>"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("no %s in\n%s", want, out)
+		}
+	}
+}
