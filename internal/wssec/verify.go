@@ -164,7 +164,7 @@ func (v *Verifier) verify(envelope []byte, now time.Time) error {
 	// References: each digest, and what they cover.
 	covered := map[*etree.Element]bool{}
 	for _, ref := range children(si, NSDSig, "Reference") {
-		el, err := checkReference(ref, ids)
+		el, err := checkReference(ref, ids, sigEl)
 		if err != nil {
 			return err
 		}
@@ -232,9 +232,11 @@ func checkSignature(pub crypto.PublicKey, isECDSA bool, hash crypto.Hash, digest
 	return fmt.Errorf("unsupported key %T", pub)
 }
 
-// checkReference checks one ds:Reference and returns the element it
-// covers.
-func checkReference(ref *etree.Element, ids map[string]*etree.Element) (*etree.Element, error) {
+// checkReference checks one ds:Reference of signature sig and returns the
+// element it covers. Its transforms may be an enveloped-signature
+// transform (a no-op here: the element must not hold sig) and one
+// canonicalization.
+func checkReference(ref *etree.Element, ids map[string]*etree.Element, sig *etree.Element) (*etree.Element, error) {
 	uri := ref.SelectAttrValue("URI", "")
 	id, ok := strings.CutPrefix(uri, "#")
 	if !ok || id == "" {
@@ -248,11 +250,25 @@ func checkReference(ref *etree.Element, ids map[string]*etree.Element) (*etree.E
 	if tr, err := onlyChild(ref, NSDSig, "Transforms"); err != nil {
 		return nil, err
 	} else if tr != nil {
-		ts := children(tr, NSDSig, "Transform")
-		if len(ts) != 1 {
-			return nil, fmt.Errorf("reference %s: %d transforms; one canonicalization is accepted", uri, len(ts))
+		var c14n []*etree.Element
+		for _, t := range children(tr, NSDSig, "Transform") {
+			if t.SelectAttrValue("Algorithm", "") != string(dsig.EnvelopedSignatureAltorithmId) {
+				c14n = append(c14n, t)
+				continue
+			}
+			for p := sig; p != nil; p = p.Parent() {
+				if p == el {
+					return nil, fmt.Errorf("reference %s: the signed element holds the signature; only detached signatures are accepted", uri)
+				}
+			}
 		}
-		alg, prefixes = ts[0].SelectAttrValue("Algorithm", ""), prefixList(ts[0])
+		switch len(c14n) {
+		case 0:
+		case 1:
+			alg, prefixes = c14n[0].SelectAttrValue("Algorithm", ""), prefixList(c14n[0])
+		default:
+			return nil, fmt.Errorf("reference %s: %d transforms; one canonicalization is accepted", uri, len(c14n))
+		}
 	}
 	dm, err := onlyChild(ref, NSDSig, "DigestMethod")
 	if err != nil || dm == nil {
