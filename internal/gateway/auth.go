@@ -63,6 +63,15 @@ type AuthInput struct {
 	// CompensateClockSkew shifts WS-Security timestamps by the upstream's
 	// measured clock skew when it exceeds 30 s; omitted means true.
 	CompensateClockSkew *bool `json:"compensate_clock_skew,omitempty"`
+	// SigningCertificate (type x509) signs the requests, in the form of
+	// ClientCertificateInput. Left out, the stored one is kept.
+	SigningCertificate json.RawMessage `json:"signing_certificate,omitempty"`
+	// VerifyResponseSignature (type x509) refuses answers that are not
+	// signed by ResponseCertificate.
+	VerifyResponseSignature bool `json:"verify_response_signature,omitempty"`
+	// ResponseCertificate (type x509) is PEM: the upstream's signing
+	// certificate or its CA. Left out, the stored one is kept; "" removes it.
+	ResponseCertificate *string `json:"response_certificate,omitempty"`
 }
 
 // ClientCertificateInput is a client certificate: PEM certificate (chain)
@@ -91,6 +100,9 @@ type authConfig struct {
 	ClientCert bool `json:"client_cert,omitempty"`
 	// NoSkewCompensation turns clock skew compensation off.
 	NoSkewCompensation bool `json:"no_clock_skew_compensation,omitempty"`
+	// X509 is set for type x509 (whose signing certificate is sealed as
+	// signing_cert).
+	X509 *x509Config `json:"x509,omitempty"`
 }
 
 // AuthView is what reads show of a service's auth: no secret, only whether
@@ -110,6 +122,7 @@ type AuthView struct {
 	// its key).
 	ClientCertificate   *CertView `json:"client_certificate,omitempty"`
 	CompensateClockSkew bool      `json:"compensate_clock_skew"`
+	*X509View
 }
 
 // CertView describes a client certificate.
@@ -154,6 +167,7 @@ type upstreamAuth struct {
 	client      *upstream.Client // nil: the gateway's shared client
 	certPEM     string           // the client certificate chain and key, PEM
 	cert        *x509.Certificate
+	x509        *x509Auth // type x509
 }
 
 // applyAuthInput validates in against the current configuration and
@@ -212,11 +226,13 @@ func applyAuthInput(in *AuthInput, cur *upstreamAuth) (authConfig, map[string][]
 		} else if in.PasswordType != "" || in.TimestampTTL != nil {
 			bad("/password_type: only type wsse takes password_type and timestamp_ttl_seconds")
 		}
+	case AuthX509:
 	case "":
-		bad("/type: required: none, basic or wsse")
+		bad("/type: required: none, basic, wsse or x509")
 	default:
-		bad("/type: %q is not none, basic or wsse", in.Type)
+		bad("/type: %q is not none, basic, wsse or x509", in.Type)
 	}
+	applyX509Input(in, cur, &cfg, secrets, bad)
 	names := make([]string, 0, len(in.HTTPHeaders))
 	for name := range in.HTTPHeaders {
 		names = append(names, name)
@@ -421,6 +437,9 @@ func openAuth(service string, raw []byte, sealed map[string]secret.Sealed, ring 
 			return nil, err
 		}
 	}
+	if err := a.openX509(open); err != nil {
+		return nil, err
+	}
 	for _, name := range a.cfg.HTTPHeaders {
 		v, err := open(fieldHeader + name)
 		if err != nil {
@@ -473,10 +492,11 @@ func (a *upstreamAuth) view() AuthView {
 		Endpoint: a.cfg.Endpoint, Timeout: int(a.timeout / time.Second), CABundleSet: a.cfg.CABundle != "",
 		CompensateClockSkew: !a.cfg.NoSkewCompensation,
 	}
-	if a.cfg.Type == AuthWSSE {
+	if a.usesWSSTimestamps() {
 		ttl := a.cfg.TimestampTTL
 		v.TimestampTTL = &ttl
 	}
+	v.X509View = a.x509View()
 	if a.cert != nil {
 		v.ClientCertificate = &CertView{Subject: a.cert.Subject.String(), Issuer: a.cert.Issuer.String(), NotAfter: a.cert.NotAfter.UTC()}
 	}
@@ -503,6 +523,8 @@ func (a *upstreamAuth) apply(t *upstream.Target, now time.Time, clockOffset time
 		}
 		t.SOAPHeaders = append(t.SOAPHeaders, block)
 		t.AuthScheme = "WS-Security UsernameToken"
+	case AuthX509:
+		a.applyX509(t, now, clockOffset)
 	}
 	t.SOAPHeaders = append(t.SOAPHeaders, a.soapHeaders...)
 	return nil
