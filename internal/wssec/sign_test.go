@@ -55,7 +55,7 @@ func rsaKey(t *testing.T, i int) *rsa.PrivateKey {
 
 // certFor makes a certificate for key, issued by parent (signed with
 // parentKey), or self-signed when parent is nil.
-func certFor(t *testing.T, cn string, key crypto.Signer, parent *x509.Certificate, parentKey crypto.Signer, ca bool) *x509.Certificate {
+func certFor(t testing.TB, cn string, key crypto.Signer, parent *x509.Certificate, parentKey crypto.Signer, ca bool) *x509.Certificate {
 	t.Helper()
 	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
 	tmpl := &x509.Certificate{SerialNumber: serial, Subject: pkix.Name{CommonName: cn},
