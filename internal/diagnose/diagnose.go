@@ -23,6 +23,9 @@ type Target struct {
 	Auth string
 	// ClientCertificate reports whether a client certificate is configured.
 	ClientCertificate bool
+	// UsernameToken reports that an x509 auth also sends a UsernameToken,
+	// which satisfies a UsernameToken assertion (a signed supporting token).
+	UsernameToken bool
 	// TLS is the TLS configuration calls use (roots, client certificate);
 	// nil means the system's roots and no client certificate.
 	TLS *tls.Config
@@ -567,7 +570,8 @@ func (d *run) policy() {
 		{[]string{"HttpBasicAuthentication"}, "basic", "HTTP Basic"},
 		{[]string{"X509Token", "AsymmetricBinding"}, "x509", "X.509 message signing"},
 	} {
-		if has(n.kinds...) && d.t.Auth != n.auth && !(n.auth == "ntlm" && d.t.Auth == "kerberos") {
+		if has(n.kinds...) && d.t.Auth != n.auth && !(n.auth == "ntlm" && d.t.Auth == "kerberos") &&
+			!(n.auth == "wsse" && d.t.Auth == "x509" && d.t.UsernameToken) {
 			problems = append(problems, Finding{Check: "policy", Severity: Error, Evidence: ev,
 				Summary: fmt.Sprintf("the policy asks for %s, but the configured auth is %s", n.what, d.t.Auth),
 				Fix:     fmt.Sprintf("set the service's auth type to %s", n.auth)})

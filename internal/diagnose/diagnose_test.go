@@ -146,6 +146,14 @@ func TestAuthVersionPolicyClock(t *testing.T) {
 	}
 	want(t, Run(ctx, Target{Endpoint: srv.URL + "/", Auth: "basic", Policies: []string{"KerberosToken"}}), "policy", Error, "asks for Kerberos (SPNEGO), but the configured auth is basic")
 	want(t, Run(ctx, Target{Endpoint: srv.URL + "/", Auth: "wsse", Policies: []string{"UsernameToken"}}), "policy", OK, "fits")
+	// An asymmetric binding (X.509 message signing) is what type x509 does;
+	// with a UsernameToken as signed supporting token, x509 with a username.
+	asym := []string{"AsymmetricBinding", "X509Token", "IncludeTimestamp"}
+	want(t, Run(ctx, Target{Endpoint: srv.URL + "/", Auth: "x509", Policies: asym}), "policy", OK, "fits")
+	want(t, Run(ctx, Target{Endpoint: srv.URL + "/", Auth: "wsse", Policies: asym}), "policy", Error, "asks for X.509 message signing, but the configured auth is wsse")
+	asymUT := append(asym, "SignedSupportingTokens", "UsernameToken")
+	want(t, Run(ctx, Target{Endpoint: srv.URL + "/", Auth: "x509", UsernameToken: true, Policies: asymUT}), "policy", OK, "fits")
+	want(t, Run(ctx, Target{Endpoint: srv.URL + "/", Auth: "x509", Policies: asymUT}), "policy", Error, "asks for a WS-Security UsernameToken, but the configured auth is x509")
 
 	r = Run(ctx, Target{Endpoint: srv.URL + "/skewed", Auth: "wsse"})
 	want(t, r, "clock", Error, "ahead of this machine's")

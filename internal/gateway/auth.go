@@ -68,6 +68,15 @@ type AuthInput struct {
 	// measured clock skew when it exceeds 30 s; omitted means true.
 	CompensateClockSkew *bool `json:"compensate_clock_skew,omitempty"`
 	kerberosInput
+	// SigningCertificate (type x509) signs the requests, in the form of
+	// ClientCertificateInput. Left out, the stored one is kept.
+	SigningCertificate json.RawMessage `json:"signing_certificate,omitempty"`
+	// VerifyResponseSignature (type x509) refuses answers that are not
+	// signed by ResponseCertificate.
+	VerifyResponseSignature bool `json:"verify_response_signature,omitempty"`
+	// ResponseCertificate (type x509) is PEM: the upstream's signing
+	// certificate or its CA. Left out, the stored one is kept; "" removes it.
+	ResponseCertificate *string `json:"response_certificate,omitempty"`
 }
 
 // ClientCertificateInput is a client certificate: PEM certificate (chain)
@@ -98,6 +107,9 @@ type authConfig struct {
 	// NoSkewCompensation turns clock skew compensation off.
 	NoSkewCompensation bool `json:"no_clock_skew_compensation,omitempty"`
 	kerberosConfig
+	// X509 is set for type x509 (whose signing certificate is sealed as
+	// signing_cert).
+	X509 *x509Config `json:"x509,omitempty"`
 }
 
 // AuthView is what reads show of a service's auth: no secret, only whether
@@ -119,6 +131,7 @@ type AuthView struct {
 	ClientCertificate   *CertView `json:"client_certificate,omitempty"`
 	CompensateClockSkew bool      `json:"compensate_clock_skew"`
 	*KerberosView
+	*X509View
 }
 
 // CertView describes a client certificate.
@@ -166,6 +179,7 @@ type upstreamAuth struct {
 	krb         *kerberos.Client // type kerberos: its login and tickets
 	krbConfig   kerberos.Config
 	krbKeytab   []byte
+	x509        *x509Auth // type x509
 }
 
 // applyAuthInput validates in against the current configuration and
@@ -228,10 +242,11 @@ func applyAuthInput(in *AuthInput, cur *upstreamAuth) (authConfig, map[string][]
 		applyNTLMInput(in, cur, &cfg, secrets, bad)
 	case AuthKerberos:
 		probs = append(probs, applyKerberos(in, cur, &cfg, secrets)...)
+	case AuthX509:
 	case "":
-		bad("/type: required: none, basic, wsse, ntlm or kerberos")
+		bad("/type: required: none, basic, wsse, ntlm, kerberos or x509")
 	default:
-		bad("/type: %q is not none, basic, wsse, ntlm or kerberos", in.Type)
+		bad("/type: %q is not none, basic, wsse, ntlm, kerberos or x509", in.Type)
 	}
 	if in.Domain != "" && in.Type != AuthNTLM {
 		bad("/domain: only type ntlm takes a domain")
@@ -239,6 +254,7 @@ func applyAuthInput(in *AuthInput, cur *upstreamAuth) (authConfig, map[string][]
 	if in.Type != AuthKerberos && in.kerberosInput != (kerberosInput{}) {
 		bad("/realm: only type kerberos takes keytab, realm, kdc and spn")
 	}
+	applyX509Input(in, cur, &cfg, secrets, bad)
 	names := make([]string, 0, len(in.HTTPHeaders))
 	for name := range in.HTTPHeaders {
 		names = append(names, name)
@@ -443,6 +459,9 @@ func openAuth(service string, raw []byte, sealed map[string]secret.Sealed, ring 
 			return nil, err
 		}
 	}
+	if err := a.openX509(open); err != nil {
+		return nil, err
+	}
 	for _, name := range a.cfg.HTTPHeaders {
 		v, err := open(fieldHeader + name)
 		if err != nil {
@@ -504,11 +523,12 @@ func (a *upstreamAuth) view() AuthView {
 		Endpoint: a.cfg.Endpoint, Timeout: int(a.timeout / time.Second), CABundleSet: a.cfg.CABundle != "",
 		CompensateClockSkew: !a.cfg.NoSkewCompensation,
 	}
-	if a.cfg.Type == AuthWSSE {
+	if a.usesWSSTimestamps() {
 		ttl := a.cfg.TimestampTTL
 		v.TimestampTTL = &ttl
 	}
 	v.KerberosView = a.kerberosView()
+	v.X509View = a.x509View()
 	if a.cert != nil {
 		v.ClientCertificate = &CertView{Subject: a.cert.Subject.String(), Issuer: a.cert.Issuer.String(), NotAfter: a.cert.NotAfter.UTC()}
 	}
@@ -539,6 +559,8 @@ func (a *upstreamAuth) apply(t *upstream.Target, now time.Time, clockOffset time
 		t.AuthScheme = "NTLM" // the service's client does the handshake
 	case AuthKerberos:
 		t.AuthScheme = "Kerberos ticket (SPNEGO)" // sent by the client's transport
+	case AuthX509:
+		a.applyX509(t, now, clockOffset)
 	}
 	t.SOAPHeaders = append(t.SOAPHeaders, a.soapHeaders...)
 	return nil

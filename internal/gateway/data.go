@@ -157,7 +157,7 @@ func (g *Gateway) invoke(ctx context.Context, s *service, b binding, body []byte
 		err := client.Call(ctx, t, body, w, x)
 		if t.Clock.Measured && s.clock.record(t.Clock.Skew) {
 			g.log.Warn("upstream clock skew", "service", s.name, "skew_seconds", t.Clock.Skew.Round(time.Second).Seconds(),
-				"compensating", s.auth.cfg.Type == AuthWSSE && !s.auth.cfg.NoSkewCompensation)
+				"compensating", s.auth.usesWSSTimestamps() && !s.auth.cfg.NoSkewCompensation)
 		}
 		var f *soap.Fault
 		if attempt == 0 && err != nil && errors.As(err, &f) && isWSSecurityFault(f) && t.Clock.Measured {
@@ -191,7 +191,7 @@ func (c *clockState) record(skew time.Duration) bool {
 // offset is the shift to apply to WS-Security times: the measured skew when
 // it exceeds the threshold and compensation is on.
 func (c *clockState) offset(a *upstreamAuth) time.Duration {
-	if a.cfg.Type != AuthWSSE || a.cfg.NoSkewCompensation {
+	if !a.usesWSSTimestamps() || a.cfg.NoSkewCompensation {
 		return 0
 	}
 	c.mu.Lock()
@@ -253,6 +253,8 @@ func callProblem(err error, t *upstream.Target) (*Problem, string) {
 			Summary: fmt.Sprintf("soapbridge sent SOAP %s and the upstream answered in SOAP %s", vm.Sent, vm.Got),
 			Fix:     "call the WSDL's port of the other SOAP version (?port=NAME), or check that the endpoint belongs to this WSDL"}
 		return p, "upstream"
+	case errors.As(err, &ue) && ue.Kind == upstream.KindSignature:
+		return signatureProblem(ue, t), "upstream"
 	case errors.As(err, &ue):
 		status := http.StatusBadGateway
 		if ue.Kind == upstream.KindTimeout {
@@ -289,7 +291,7 @@ func faultProblem(f *soap.Fault, t *upstream.Target) *Problem {
 		p.Status, p.Title = http.StatusBadGateway, "Upstream Refused The Credentials"
 		p.Diagnosis = &Diagnosis{Kind: "auth", Endpoint: t.Endpoint,
 			Summary: "the upstream refused the WS-Security header: " + f.Reason,
-			Fix:     "check the username, password and password_type (text or digest) of the service's auth; if the reason is about time, check this machine's clock"}
+			Fix:     wssFaultFix(t)}
 		if t.Clock.Measured && t.Clock.Skew.Abs() >= diagnose.SkewThreshold {
 			secs := t.Clock.Skew.Round(time.Second).Seconds()
 			p.Diagnosis.ClockSkewSeconds = &secs

@@ -38,6 +38,7 @@ func (g *Gateway) Diagnose(ctx context.Context, name, port string) (*DiagnoseRep
 	t := diagnose.Target{
 		Endpoint: p.Address, SOAPVersion: string(p.SOAPVersion), Auth: s.auth.cfg.Type,
 		TLS: &tls.Config{MinVersion: tls.VersionTLS12}, Now: g.cfg.Now,
+		UsernameToken: s.auth.cfg.Type == AuthX509 && s.auth.cfg.Username != "",
 	}
 	if s.auth.cfg.Endpoint != "" {
 		t.Endpoint = s.auth.cfg.Endpoint

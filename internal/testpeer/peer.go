@@ -44,6 +44,10 @@ const (
 	// KDC is MIT Kerberos' KDC (krb5kdc, kdb5_util, kadmin.local), for a
 	// throw-away realm. Debian: krb5-kdc krb5-admin-server.
 	KDC
+	// Xmlsec1 is the xmlsec1 command line tool (XML signatures, OpenSSL
+	// back end), an independent verifier of WS-Security signatures.
+	// Debian: xmlsec1.
+	Xmlsec1
 )
 
 // String returns the peer's short name.
@@ -65,6 +69,8 @@ func (p Peer) String() string {
 		return "NTLMSSP"
 	case KDC:
 		return "KDC"
+	case Xmlsec1:
+		return "Xmlsec1"
 	}
 	return fmt.Sprintf("Peer(%d)", int(p))
 }
@@ -88,6 +94,8 @@ func (p Peer) what() string {
 		return "gss-ntlmssp"
 	case KDC:
 		return "an MIT Kerberos KDC"
+	case Xmlsec1:
+		return "xmlsec1"
 	}
 	return p.String()
 }
@@ -111,6 +119,8 @@ func (p Peer) install() string {
 		return "apt-get install gss-ntlmssp"
 	case KDC:
 		return "apt-get install krb5-kdc krb5-admin-server"
+	case Xmlsec1:
+		return "apt-get install xmlsec1"
 	}
 	return "./scripts/test.sh"
 }
@@ -130,6 +140,7 @@ var probes = map[Peer]func() (string, error){
 	Apache:   sync.OnceValues(probeApache),
 	NTLMSSP:  sync.OnceValues(probeNTLMSSP),
 	KDC:      sync.OnceValues(probeKDC),
+	Xmlsec1:  sync.OnceValues(probeXmlsec1),
 }
 
 // InCI reports whether the tests run under CI, that is CI=true in the
@@ -137,7 +148,7 @@ var probes = map[Peer]func() (string, error){
 func InCI() bool { return os.Getenv("CI") == "true" }
 
 // Require returns the path of the binary for peer (php, python3, xmllint,
-// node, chromium, apache2, gssntlmssp.so or krb5kdc). When the peer is not
+// node, chromium, apache2, gssntlmssp.so, krb5kdc or xmlsec1). When the peer is not
 // usable it ends the test: t.Fatalf under CI=true, naming what is missing
 // and how ./scripts/test.sh installs it; t.Skipf otherwise, with the
 // command that installs it.

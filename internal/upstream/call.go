@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/soapbridge/soapbridge/internal/codec"
@@ -35,6 +37,15 @@ type Target struct {
 	AuthScheme string
 	// Clock is set by Call from the response's Date header.
 	Clock ClockSample
+	// Sign, when set, turns the envelope into the one sent (a message
+	// signature); its errors are *Error of KindConfig. Nil leaves the
+	// envelope as soap.NewRequest builds it.
+	Sign func(envelope []byte) ([]byte, error)
+	// VerifyResponse, when set, checks the whole response body (with its
+	// HTTP status) before it is decoded: the response is then held in
+	// memory. An error refuses the response with an *Error of
+	// KindSignature.
+	VerifyResponse func(body []byte, status int) error
 }
 
 // ClockSample is the upstream's clock compared with ours during one call.
@@ -118,6 +129,11 @@ func (c *Client) Call(ctx context.Context, t *Target, request []byte, w io.Write
 		action = t.Op.Input.Action
 	}
 	sr := soap.NewRequest(t.Version, action, enc, t.SOAPHeaders...)
+	if t.Sign != nil {
+		if sr.Envelope, err = t.Sign(sr.Envelope); err != nil {
+			return &Error{Kind: KindConfig, Msg: "signing the request failed: " + err.Error(), Fix: "check the service's signing certificate", Err: err}
+		}
+	}
 	if x != nil {
 		x.Request = sr.Envelope
 	}
@@ -160,6 +176,11 @@ func (c *Client) Call(ctx context.Context, t *Target, request []byte, w io.Write
 		}
 		x.Response, x.Status, x.RespHeader = b, resp.StatusCode, resp.Header
 		body = bytes.NewReader(b)
+	}
+	if t.VerifyResponse != nil {
+		if body, err = verifyResponse(t, resp, body); err != nil {
+			return err
+		}
 	}
 	statusErr := diagnoseStatus(resp, t)
 	if statusErr != nil && !(statusErr.Status == http.StatusUnauthorized && len(statusErr.Offered) == 0) {
@@ -212,4 +233,26 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
 	l.n -= int64(n)
 	return n, err
+}
+
+// verifyResponse reads the response and checks it with t.VerifyResponse,
+// returning a reader of the checked body.
+func verifyResponse(t *Target, resp *http.Response, body io.Reader) (io.Reader, error) {
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); strings.HasPrefix(mt, "multipart/") {
+		return nil, &Error{Kind: KindSignature, Status: resp.StatusCode, Msg: "the response is " + mt + " (MTOM): its signature cannot be checked",
+			Fix: "turn verify_response_signature off for this service, or ask for responses without attachments"}
+	}
+	b, err := io.ReadAll(body)
+	var le *limitError
+	if errors.As(err, &le) {
+		return nil, &Error{Kind: KindTooLarge, Msg: "the response is too large", Fix: "raise the response limit or ask for less data"}
+	}
+	if err != nil {
+		return nil, diagnoseTransport(t.Endpoint, err)
+	}
+	if err := t.VerifyResponse(b, resp.StatusCode); err != nil {
+		return nil, &Error{Kind: KindSignature, Status: resp.StatusCode, Msg: "the response's WS-Security signature was refused: " + err.Error(),
+			Fix: "check that response_certificate is the upstream's signing certificate or the CA that issues it; a response changed on its way is refused on purpose", Err: err}
+	}
+	return bytes.NewReader(b), nil
 }

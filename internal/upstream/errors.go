@@ -24,6 +24,8 @@ const (
 	KindAuth        Kind = "auth"
 	KindHTTP        Kind = "http"
 	KindTooLarge    Kind = "too_large"
+	// KindSignature is a response whose message signature was refused.
+	KindSignature Kind = "signature"
 )
 
 // Error is a failure to talk to the upstream, with a diagnosis: what went
