@@ -34,6 +34,11 @@ const (
 	// Chromium is Debian's chromium browser (/usr/bin/chromium), driven
 	// headless by the dashboard's tests. Debian: chromium.
 	Chromium
+	// OpenAPIClient is a node binary together with the OpenAPI client
+	// generator installed in test/peers/openapi-client/node_modules (npm ci
+	// there, from its lockfile): openapi-typescript, openapi-fetch and
+	// typescript (tsc).
+	OpenAPIClient
 )
 
 // String returns the peer's short name.
@@ -49,6 +54,8 @@ func (p Peer) String() string {
 		return "Node"
 	case Chromium:
 		return "Chromium"
+	case OpenAPIClient:
+		return "OpenAPIClient"
 	}
 	return fmt.Sprintf("Peer(%d)", int(p))
 }
@@ -66,6 +73,8 @@ func (p Peer) what() string {
 		return "node with node-soap in test/peers/node/node_modules"
 	case Chromium:
 		return "chromium"
+	case OpenAPIClient:
+		return "node with openapi-typescript, openapi-fetch and typescript in test/peers/openapi-client/node_modules"
 	}
 	return p.String()
 }
@@ -83,6 +92,8 @@ func (p Peer) install() string {
 		return "apt-get install nodejs npm (only if node is missing), then (cd test/peers/node && npm ci)"
 	case Chromium:
 		return "apt-get install chromium"
+	case OpenAPIClient:
+		return "apt-get install nodejs npm (only if node is missing), then (cd test/peers/openapi-client && npm ci)"
 	}
 	return "./scripts/test.sh"
 }
@@ -91,14 +102,16 @@ func (p Peer) install() string {
 const probeTimeout = 30 * time.Second
 
 // probes caches, once per process, the binary probe of each peer. For Node
-// only the node binary is cached; node_modules is checked on every call
-// because it lives in the work tree.
+// and OpenAPIClient only the node binary is cached; node_modules is checked
+// on every call because it lives in the work tree.
 var probes = map[Peer]func() (string, error){
 	PHP:      sync.OnceValues(probePHP),
 	Zeep:     sync.OnceValues(probeZeep),
 	Xmllint:  sync.OnceValues(probeXmllint),
 	Node:     sync.OnceValues(probeNode),
 	Chromium: sync.OnceValues(probeChromium),
+	// The same probe as Node: one node binary serves both peers.
+	OpenAPIClient: sync.OnceValues(probeNode),
 }
 
 // InCI reports whether the tests run under CI, that is CI=true in the
@@ -106,7 +119,7 @@ var probes = map[Peer]func() (string, error){
 func InCI() bool { return os.Getenv("CI") == "true" }
 
 // Require returns the path of the binary for peer (php, python3, xmllint,
-// node or chromium). When the peer is not usable it ends the test: t.Fatalf under
+// node or chromium; node for OpenAPIClient). When the peer is not usable it ends the test: t.Fatalf under
 // CI=true, naming what is missing and how ./scripts/test.sh installs it;
 // t.Skipf otherwise, with the command that installs it.
 func Require(t testing.TB, peer Peer) string {
@@ -116,8 +129,8 @@ func Require(t testing.TB, peer Peer) string {
 		t.Fatalf("testpeer: unknown peer %v", peer)
 	}
 	path, err := probe()
-	if err == nil && peer == Node {
-		err = checkNodeModules(RepoRoot(t))
+	if err == nil && (peer == Node || peer == OpenAPIClient) {
+		err = checkNodeModules(RepoRoot(t), peer)
 	}
 	if err == nil {
 		return path
@@ -214,12 +227,25 @@ func probeNode() (string, error) {
 	return node, nil
 }
 
-// checkNodeModules reports whether node-soap is installed under the node
-// peer folder of the repository at root.
-func checkNodeModules(root string) error {
-	pkg := filepath.Join(root, "test", "peers", "node", "node_modules", "soap", "package.json")
-	if _, err := os.Stat(pkg); err != nil {
-		return fmt.Errorf("node-soap not installed (%s absent)", pkg)
+// nodeModules lists, for each node peer, its folder under test/peers and
+// the packages its tests load from that folder's node_modules.
+var nodeModules = map[Peer]struct {
+	dir  string
+	pkgs []string
+}{
+	Node:          {"node", []string{"soap"}},
+	OpenAPIClient: {"openapi-client", []string{"openapi-typescript", "openapi-fetch", "typescript"}},
+}
+
+// checkNodeModules reports whether the packages of node peer are installed
+// under its folder of the repository at root.
+func checkNodeModules(root string, peer Peer) error {
+	nm := nodeModules[peer]
+	for _, name := range nm.pkgs {
+		pkg := filepath.Join(root, "test", "peers", nm.dir, "node_modules", name, "package.json")
+		if _, err := os.Stat(pkg); err != nil {
+			return fmt.Errorf("%s not installed (%s absent)", name, pkg)
+		}
 	}
 	return nil
 }
