@@ -46,6 +46,9 @@ if (refused.error && "fault" in refused.error && refused.error.fault) {
   // The 422 answer carries the operation's declared fault, its detail typed.
   fault = refused.error.fault.fault;
   available = refused.error.fault.detail?.OutOfStockFault?.available;
+  // Children no fault declares are there too, as untyped values.
+  const undeclared: unknown = refused.error.fault.detail?.["Undeclared"];
+  void undeclared;
 }
 
 console.log(JSON.stringify({ skus, tags, discontinued, reservation, status: refused.response.status, fault, available }));
