@@ -33,7 +33,7 @@ func commands() []command {
 		{"inspect", "inspect WSDL [--json] [--strict] [--offline]", "compile a WSDL and show its services, ports and operations", runInspect},
 		{"openapi", "openapi WSDL [--service NAME] [--server URL] [--yaml] [--offline]", "print the OpenAPI 3.1 document of a WSDL's JSON API", runOpenAPI},
 		{"call", "call WSDL OPERATION [JSON|-] [--endpoint URL] [--port NAME] [--soap-version 1.1|1.2] [--basic USER:PASS] [--dump]", "call an operation with JSON and print the JSON result", runCall},
-		{"serve", "serve [--addr :8080] [--data ./data] [--log-format text|json] [--tls-cert FILE --tls-key FILE]", "run the gateway (every flag also from SOAPBRIDGE_<FLAG>)", runServe},
+		{"serve", "serve [--addr :8080] [--data ./data] [--log-format text|json] [--tls-cert FILE --tls-key FILE] [--public-url URL]", "run the gateway (every flag also from SOAPBRIDGE_<FLAG>)", runServe},
 		{"keys", "keys create --name NAME [--admin] [--service NAME]... [--expires DURATION] | keys list [--json] | keys revoke NAME  [--data DIR]", "manage API keys", runKeys},
 		{"rotate-key", "rotate-key [--data DIR]", "re-encrypt stored credentials under a new master key", runRotateKey},
 		{"diagnose", "diagnose SERVICE [--port NAME] [--json] [--data DIR]", "check a registered service's endpoint: DNS, TCP, TLS, auth, SOAP version, policy, clock", runDiagnose},

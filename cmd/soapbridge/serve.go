@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,6 +54,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	maxResponse := fs.Int64("max-response-bytes", 256<<20, "largest upstream response")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM)")
 	tlsKey := fs.String("tls-key", "", "the private key of --tls-cert (PEM)")
+	publicURL := fs.String("public-url", "", "the gateway's base URL as clients reach it, such as https://api.example.com, for the servers of the OpenAPI documents (default: from each request)")
 	if err := envDefaults(fs); err != nil {
 		return err
 	}
@@ -65,6 +67,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return usageError{"give both --tls-cert and --tls-key"}
+	}
+	if *publicURL != "" {
+		u, err := url.Parse(*publicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return usageError{fmt.Sprintf("--public-url %q: want an absolute http(s) URL such as https://api.example.com", *publicURL)}
+		}
 	}
 	var h slog.Handler
 	switch *logFormat {
@@ -84,6 +92,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer st.Close()
 	g, err := gateway.New(ctx, gateway.Config{
 		Store: st, Keys: paths.keys(), Logger: log, MaxRequest: *maxRequest, MaxResponse: *maxResponse,
+		PublicURL: *publicURL,
 	})
 	if err != nil {
 		return err
