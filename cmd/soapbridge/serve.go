@@ -54,7 +54,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	maxResponse := fs.Int64("max-response-bytes", 256<<20, "largest upstream response")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM)")
 	tlsKey := fs.String("tls-key", "", "the private key of --tls-cert (PEM)")
-	publicURL := fs.String("public-url", "", "the base URL clients and browsers reach soapbridge by, e.g. behind a proxy (default: taken from each request)")
+	publicURL := fs.String("public-url", "", "the base URL clients and browsers reach soapbridge by, such as https://api.example.com behind a proxy: the server of the OpenAPI documents, and Secure session cookies when https (default: from each request)")
 	if err := envDefaults(fs); err != nil {
 		return err
 	}
@@ -69,8 +69,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usageError{"give both --tls-cert and --tls-key"}
 	}
 	if *publicURL != "" {
-		if u, err := url.Parse(*publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return usageError{fmt.Sprintf("--public-url %q: want an absolute http(s) URL such as https://soap.example.com", *publicURL)}
+		u, err := url.Parse(*publicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return usageError{fmt.Sprintf("--public-url %q: want an absolute http(s) URL such as https://api.example.com", *publicURL)}
 		}
 	}
 	var h slog.Handler

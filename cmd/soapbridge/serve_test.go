@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -256,3 +257,44 @@ func TestServeSettingsFromEnvironment(t *testing.T) {
 }
 
 func netListen(addr string) (net.Listener, error) { return net.Listen("tcp", addr) }
+
+// TestServePublicURL checks that --public-url is the server URL of the
+// OpenAPI documents, whatever X-Forwarded-Host says, and that a URL that
+// is not absolute http(s) is a usage error.
+func TestServePublicURL(t *testing.T) {
+	t.Setenv("SOAPBRIDGE_MASTER_KEY", "")
+	for _, bad := range []string{"api.example.com", "ftp://api.example.com", "https://", "https://u:p@api.example.com"} {
+		if _, errs, code := runCmd(t, "serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--public-url", bad); code != 2 || !strings.Contains(errs, "--public-url") {
+			t.Errorf("--public-url %q: exit %d: %s", bad, code, errs)
+		}
+	}
+	data := filepath.Join(t.TempDir(), "data")
+	s := startServe(t, data, "--public-url", "https://api.example.com/soap/")
+	adminKey, err := os.ReadFile(filepath.Join(data, "admin.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := strings.TrimSpace(string(adminKey))
+	files := httptest.NewServer(http.FileServer(http.Dir(filepath.Join(testpeer.RepoRoot(t), "examples", "inventory"))))
+	defer files.Close()
+	if code, body := request(t, "POST", s.url+"/v1/admin/services", admin, `{"name": "inventory", "wsdl_url": "`+files.URL+`/inventory.wsdl"}`); code != http.StatusCreated {
+		t.Fatalf("registering: %d %v", code, body)
+	}
+	req, _ := http.NewRequest("GET", s.url+"/v1/services/inventory/openapi.json", nil)
+	req.Header.Set("X-API-Key", admin)
+	req.Header.Set("X-Forwarded-Host", "evil.example.com")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var doc struct {
+		Servers []struct{ URL string } `json:"servers"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&doc); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("openapi.json: HTTP %d: %v", res.StatusCode, err)
+	}
+	if len(doc.Servers) != 1 || doc.Servers[0].URL != "https://api.example.com/soap" {
+		t.Errorf("servers %+v, want https://api.example.com/soap", doc.Servers)
+	}
+}

@@ -270,7 +270,7 @@ func (g *schemas) complex(id xsd.TypeID, d dir) *Schema {
 		required := false
 		if m.Attr {
 			a := &t.Attrs[m.Index]
-			ps = g.typeSchema(a.Type, d)
+			ps = describe(g.typeSchema(a.Type, d), a.Doc)
 			if a.Constraint.Kind != xsd.NoConstraint {
 				if dv, ok := g.jsonValue(a.Type, a.Constraint.Value); ok {
 					ps.Default = dv
@@ -282,7 +282,14 @@ func (g *schemas) complex(id xsd.TypeID, d dir) *Schema {
 			in := w.info[i]
 			required = in.required && d != faultDetail
 			if m.Repeated {
+				// The element's documentation describes the array.
 				arr := &Schema{Type: "array", Items: ps}
+				if e := g.s.Element(m.Element); e.Doc != "" {
+					arr.Description = e.Doc
+					if ps.Ref != "" && ps.Description == e.Doc {
+						ps.Description = ""
+					}
+				}
 				if in.hits == 1 {
 					if in.min > 0 {
 						arr.MinItems = intp(in.min)

@@ -315,7 +315,19 @@ func (x *exampler) simple(id xsd.TypeID, d dir) (any, bool) {
 		}
 	}
 	if len(pats) > 0 {
-		v, ok := exampleFor(pats[0])
+		min, max := 0, -1
+		if b != xsd.HexBinary && b != xsd.Base64Binary {
+			if f.Length.Set {
+				min, max = f.Length.N, f.Length.N
+			}
+			if f.MinLength.Set {
+				min = f.MinLength.N
+			}
+			if f.MaxLength.Set {
+				max = f.MaxLength.N
+			}
+		}
+		v, ok := exampleFor(pats[0], min, max)
 		if !ok {
 			return nil, false
 		}

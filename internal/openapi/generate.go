@@ -327,7 +327,8 @@ func problemResponse(desc string, s *Schema) *Response {
 // declared faults' detail elements typed by their schema.
 func (g *gen) faultSchema(o *op) *Schema {
 	var names []any
-	detail := &Schema{Type: "object", Description: "The fault's detail, keyed by the local names of its children: a declared fault's child is typed by its schema, others are decoded like xsd:anyType."}
+	detail := &Schema{Type: "object", AdditionalProperties: true,
+		Description: "The fault's detail, keyed by the local names of its children: a declared fault's child is typed by its schema, others are decoded like xsd:anyType."}
 	for _, f := range o.op.Faults {
 		typed := false
 		for _, p := range f.Parts {
@@ -405,7 +406,7 @@ func (g *gen) commonComponents() {
 		{"role", str("faultactor (1.1) or Role (1.2).")},
 		{"node", str("")},
 		{"fault", str("The declared fault the detail matched.")},
-		{"detail", &Schema{Type: "object", Description: "The detail, keyed by the local names of its children."}},
+		{"detail", &Schema{Type: "object", AdditionalProperties: true, Description: "The detail, keyed by the local names of its children, each decoded like xsd:anyType unless the operation declares the fault."}},
 	}, Required: []string{"soap_version", "code", "raw_code", "reason"}})
 	problem := func(desc, schema string) *Response { return problemResponse(desc, ref(schema)) }
 	g.doc.Components.Responses = map[string]*Response{

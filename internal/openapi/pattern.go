@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strings"
+	"unicode/utf8"
 )
 
 // Ranges of the XML Schema multi-character escapes \i (initial name
@@ -123,26 +124,57 @@ func ECMAPattern(p string) (string, bool) {
 	return out, true
 }
 
-// exampleFor returns a short string matching the RE2 pattern re, or false.
-func exampleFor(re string) (string, bool) {
+// exampleFor returns a short string matching the RE2 pattern re whose
+// length in characters is within [minLen, maxLen] (maxLen < 0: no
+// bound), or false. The shortest match comes first; when it is too short,
+// every repetition (*, +, {n,m}) is repeated once more, until the string is
+// long enough or cannot grow.
+func exampleFor(re string, minLen, maxLen int) (string, bool) {
 	tree, err := syntax.Parse(re, syntax.Perl)
 	if err != nil {
 		return "", false
 	}
-	var b strings.Builder
-	if !genRegexp(&b, tree.Simplify(), 0) {
-		return "", false
+	tree = tree.Simplify()
+	prev := -1
+	for extra := 0; extra <= 256; extra++ {
+		var b strings.Builder
+		if !genRegexp(&b, tree, 0, extra) {
+			return "", false
+		}
+		s := b.String()
+		n := utf8.RuneCountInString(s)
+		if n < minLen && n > prev {
+			prev = n
+			continue
+		}
+		if n < minLen || maxLen >= 0 && n > maxLen {
+			return "", false
+		}
+		if m, err := regexp.MatchString(re, s); err != nil || !m {
+			return "", false
+		}
+		return s, true
 	}
-	s := b.String()
-	if m, err := regexp.MatchString(re, s); err != nil || !m {
-		return "", false
-	}
-	return s, true
+	return "", false
 }
 
-func genRegexp(b *strings.Builder, re *syntax.Regexp, depth int) bool {
-	if depth > 50 || b.Len() > 200 {
+// genRegexp writes a string matching re, with each repetition taken extra
+// times more than its minimum (within its maximum).
+func genRegexp(b *strings.Builder, re *syntax.Regexp, depth, extra int) bool {
+	if depth > 50 || b.Len() > 1024 {
 		return false
+	}
+	repeat := func(min, max int) bool {
+		n := min + extra
+		if max >= 0 && n > max {
+			n = max
+		}
+		for i := 0; i < n; i++ {
+			if !genRegexp(b, re.Sub[0], depth+1, extra) {
+				return false
+			}
+		}
+		return true
 	}
 	switch re.Op {
 	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
@@ -175,27 +207,24 @@ func genRegexp(b *strings.Builder, re *syntax.Regexp, depth int) bool {
 		b.WriteByte('x')
 		return true
 	case syntax.OpCapture:
-		return genRegexp(b, re.Sub[0], depth+1)
+		return genRegexp(b, re.Sub[0], depth+1, extra)
 	case syntax.OpConcat:
 		for _, s := range re.Sub {
-			if !genRegexp(b, s, depth+1) {
+			if !genRegexp(b, s, depth+1, extra) {
 				return false
 			}
 		}
 		return true
 	case syntax.OpAlternate:
-		return genRegexp(b, re.Sub[0], depth+1)
-	case syntax.OpStar, syntax.OpQuest:
-		return true
+		return genRegexp(b, re.Sub[0], depth+1, extra)
+	case syntax.OpStar:
+		return repeat(0, -1)
+	case syntax.OpQuest:
+		return repeat(0, 1)
 	case syntax.OpPlus:
-		return genRegexp(b, re.Sub[0], depth+1)
+		return repeat(1, -1)
 	case syntax.OpRepeat:
-		for i := 0; i < re.Min; i++ {
-			if !genRegexp(b, re.Sub[0], depth+1) {
-				return false
-			}
-		}
-		return true
+		return repeat(re.Min, re.Max)
 	}
 	return false
 }

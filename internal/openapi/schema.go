@@ -63,6 +63,9 @@ type schemas struct {
 	// cyclic marks anonymous types that can contain themselves: they
 	// need a component to be referred to.
 	cyclic map[xsd.TypeID]bool
+	// anonNames names anonymous types after their elements, built on
+	// first use by typeName.
+	anonNames map[xsd.TypeID]string
 }
 
 func isBuiltinID(id xsd.TypeID) bool { return id >= 0 && id <= xsd.TypeID(xsd.SOAPStruct) }
@@ -277,10 +280,29 @@ func (g *schemas) dependent(k compKey) bool {
 	return false
 }
 
-// typeName is the base of a type's component name.
+// typeName is the base of a type's component name: a named type's name;
+// for an anonymous type, the name of the first element declared with it
+// (global elements first), else "Anonymous" and its ID.
 func (g *schemas) typeName(id xsd.TypeID, t *xsd.Type) string {
 	if !t.Name.IsZero() {
 		return t.Name.Local
+	}
+	if g.anonNames == nil {
+		g.anonNames = map[xsd.TypeID]string{}
+		for _, global := range []bool{true, false} {
+			for i := range g.s.Elements {
+				e := &g.s.Elements[i]
+				if e.Global != global || e.Type < 0 || int(e.Type) >= len(g.s.Types) || !g.s.Type(e.Type).Name.IsZero() {
+					continue
+				}
+				if _, ok := g.anonNames[e.Type]; !ok {
+					g.anonNames[e.Type] = e.Name.Local
+				}
+			}
+		}
+	}
+	if n := g.anonNames[id]; n != "" {
+		return n
 	}
 	return "Anonymous" + strconv.Itoa(int(id))
 }

@@ -1,6 +1,7 @@
 // Package testpeer is the test-only toolkit for tests that talk to real
 // things: real SOAP peers (PHP SoapServer, node-soap), the python3-zeep
-// oracle, xmllint, and the shared conformance corpus.
+// oracle, xmllint, chromium, the OpenAPI client generator
+// (openapi-typescript), and the shared conformance corpus.
 //
 // It owns three contracts that every test in the repository relies on:
 //

@@ -48,6 +48,11 @@ const (
 	// back end), an independent verifier of WS-Security signatures.
 	// Debian: xmlsec1.
 	Xmlsec1
+	// OpenAPIClient is a node binary together with the OpenAPI client
+	// generator installed in test/peers/openapi-client/node_modules (npm ci
+	// there, from its lockfile): openapi-typescript, openapi-fetch and
+	// typescript (tsc).
+	OpenAPIClient
 )
 
 // String returns the peer's short name.
@@ -71,6 +76,8 @@ func (p Peer) String() string {
 		return "KDC"
 	case Xmlsec1:
 		return "Xmlsec1"
+	case OpenAPIClient:
+		return "OpenAPIClient"
 	}
 	return fmt.Sprintf("Peer(%d)", int(p))
 }
@@ -96,6 +103,8 @@ func (p Peer) what() string {
 		return "an MIT Kerberos KDC"
 	case Xmlsec1:
 		return "xmlsec1"
+	case OpenAPIClient:
+		return "node with openapi-typescript, openapi-fetch and typescript in test/peers/openapi-client/node_modules"
 	}
 	return p.String()
 }
@@ -121,6 +130,8 @@ func (p Peer) install() string {
 		return "apt-get install krb5-kdc krb5-admin-server"
 	case Xmlsec1:
 		return "apt-get install xmlsec1"
+	case OpenAPIClient:
+		return "apt-get install nodejs npm (only if node is missing), then (cd test/peers/openapi-client && npm ci)"
 	}
 	return "./scripts/test.sh"
 }
@@ -129,8 +140,8 @@ func (p Peer) install() string {
 const probeTimeout = 30 * time.Second
 
 // probes caches, once per process, the binary probe of each peer. For Node
-// only the node binary is cached; node_modules is checked on every call
-// because it lives in the work tree.
+// and OpenAPIClient only the node binary is cached; node_modules is checked
+// on every call because it lives in the work tree.
 var probes = map[Peer]func() (string, error){
 	PHP:      sync.OnceValues(probePHP),
 	Zeep:     sync.OnceValues(probeZeep),
@@ -141,6 +152,8 @@ var probes = map[Peer]func() (string, error){
 	NTLMSSP:  sync.OnceValues(probeNTLMSSP),
 	KDC:      sync.OnceValues(probeKDC),
 	Xmlsec1:  sync.OnceValues(probeXmlsec1),
+	// The same probe as Node: one node binary serves both peers.
+	OpenAPIClient: sync.OnceValues(probeNode),
 }
 
 // InCI reports whether the tests run under CI, that is CI=true in the
@@ -148,10 +161,10 @@ var probes = map[Peer]func() (string, error){
 func InCI() bool { return os.Getenv("CI") == "true" }
 
 // Require returns the path of the binary for peer (php, python3, xmllint,
-// node, chromium, apache2, gssntlmssp.so, krb5kdc or xmlsec1). When the peer is not
-// usable it ends the test: t.Fatalf under CI=true, naming what is missing
-// and how ./scripts/test.sh installs it; t.Skipf otherwise, with the
-// command that installs it.
+// node, chromium, apache2, gssntlmssp.so, krb5kdc or xmlsec1; node for
+// OpenAPIClient). When the peer is not usable it ends the test: t.Fatalf
+// under CI=true, naming what is missing and how ./scripts/test.sh installs
+// it; t.Skipf otherwise, with the command that installs it.
 func Require(t testing.TB, peer Peer) string {
 	t.Helper()
 	probe, ok := probes[peer]
@@ -159,8 +172,8 @@ func Require(t testing.TB, peer Peer) string {
 		t.Fatalf("testpeer: unknown peer %v", peer)
 	}
 	path, err := probe()
-	if err == nil && peer == Node {
-		err = checkNodeModules(RepoRoot(t))
+	if err == nil && (peer == Node || peer == OpenAPIClient) {
+		err = checkNodeModules(RepoRoot(t), peer)
 	}
 	if err == nil {
 		return path
@@ -257,12 +270,25 @@ func probeNode() (string, error) {
 	return node, nil
 }
 
-// checkNodeModules reports whether node-soap is installed under the node
-// peer folder of the repository at root.
-func checkNodeModules(root string) error {
-	pkg := filepath.Join(root, "test", "peers", "node", "node_modules", "soap", "package.json")
-	if _, err := os.Stat(pkg); err != nil {
-		return fmt.Errorf("node-soap not installed (%s absent)", pkg)
+// nodeModules lists, for each node peer, its folder under test/peers and
+// the packages its tests load from that folder's node_modules.
+var nodeModules = map[Peer]struct {
+	dir  string
+	pkgs []string
+}{
+	Node:          {"node", []string{"soap"}},
+	OpenAPIClient: {"openapi-client", []string{"openapi-typescript", "openapi-fetch", "typescript"}},
+}
+
+// checkNodeModules reports whether the packages of node peer are installed
+// under its folder of the repository at root.
+func checkNodeModules(root string, peer Peer) error {
+	nm := nodeModules[peer]
+	for _, name := range nm.pkgs {
+		pkg := filepath.Join(root, "test", "peers", nm.dir, "node_modules", name, "package.json")
+		if _, err := os.Stat(pkg); err != nil {
+			return fmt.Errorf("%s not installed (%s absent)", name, pkg)
+		}
 	}
 	return nil
 }

@@ -35,6 +35,15 @@ func NodePeerDir(t testing.TB) string {
 	return filepath.Join(RepoRoot(t), "test", "peers", "node")
 }
 
+// OpenAPIClientDir returns the absolute path of test/peers/openapi-client,
+// the folder whose node_modules holds openapi-typescript, openapi-fetch and
+// typescript. Generated clients are written to a fresh folder under its
+// out/ (ignored by git) so that node and tsc resolve those packages.
+func OpenAPIClientDir(t testing.TB) string {
+	t.Helper()
+	return filepath.Join(RepoRoot(t), "test", "peers", "openapi-client")
+}
+
 // SharedCorpus returns the absolute path of the shared conformance corpus,
 // ../shared/corpus relative to the repository root. When that folder is
 // absent the test is skipped, in CI too: a fresh clone without it passes.

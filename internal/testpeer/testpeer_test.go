@@ -2,6 +2,7 @@ package testpeer
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -157,6 +158,94 @@ func TestRequireNodeSoap(t *testing.T) {
 		t.Fatalf("node cannot load node-soap: %v: %s", err, out)
 	}
 	t.Logf("node-soap %s", strings.TrimSpace(string(out)))
+}
+
+func TestRequireOpenAPIClient(t *testing.T) {
+	node := Require(t, OpenAPIClient)
+	dir := OpenAPIClientDir(t)
+	pkg, err := os.ReadFile(filepath.Join(dir, "package.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var manifest struct {
+		DevDependencies map[string]string `json:"devDependencies"`
+	}
+	if err := json.Unmarshal(pkg, &manifest); err != nil {
+		t.Fatalf("package.json: %v", err)
+	}
+	want := manifest.DevDependencies
+	for _, name := range []string{"openapi-typescript", "openapi-fetch", "typescript"} {
+		if want[name] == "" {
+			t.Fatalf("package.json does not pin %s", name)
+		}
+		cmd := exec.Command(node, "-p", `require("./node_modules/`+name+`/package.json").version`)
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("node cannot read %s: %v: %s", name, err, out)
+		}
+		if got := strings.TrimSpace(string(out)); got != want[name] {
+			t.Errorf("%s %s installed, package.json pins %s: run (cd test/peers/openapi-client && npm ci)", name, got, want[name])
+		}
+	}
+	for _, bin := range []string{"openapi-typescript", "tsc"} {
+		out, err := exec.Command(node, filepath.Join(dir, "node_modules", ".bin", bin), "--version").CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s --version: %v: %s", bin, err, out)
+		}
+	}
+}
+
+// TestNodePeerLockfiles checks that every node peer's package-lock.json
+// pins each package to a registry tarball with its sha512 integrity, so
+// npm ci installs exactly what the tests were written against.
+func TestNodePeerLockfiles(t *testing.T) {
+	locks, err := filepath.Glob(filepath.Join(RepoRoot(t), "test", "peers", "*", "package-lock.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(locks) == 0 {
+		t.Fatal("no test/peers/*/package-lock.json")
+	}
+	for _, lock := range locks {
+		data, err := os.ReadFile(lock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var l struct {
+			LockfileVersion int `json:"lockfileVersion"`
+			Packages        map[string]struct {
+				Version   string `json:"version"`
+				Resolved  string `json:"resolved"`
+				Integrity string `json:"integrity"`
+				Link      bool   `json:"link"`
+			} `json:"packages"`
+		}
+		if err := json.Unmarshal(data, &l); err != nil {
+			t.Fatalf("%s: %v", lock, err)
+		}
+		if l.LockfileVersion < 2 {
+			t.Errorf("%s: lockfileVersion %d, want 3", lock, l.LockfileVersion)
+		}
+		n := 0
+		for path, p := range l.Packages {
+			if path == "" || p.Link {
+				continue
+			}
+			n++
+			name := path[strings.LastIndex(path, "node_modules/")+len("node_modules/"):]
+			base := name[strings.LastIndex(name, "/")+1:]
+			if want := "https://registry.npmjs.org/" + name + "/-/" + base + "-" + p.Version + ".tgz"; p.Resolved != want {
+				t.Errorf("%s: %s resolved %q, want %q", lock, path, p.Resolved, want)
+			}
+			if !strings.HasPrefix(p.Integrity, "sha512-") {
+				t.Errorf("%s: %s integrity %q, want sha512-...", lock, path, p.Integrity)
+			}
+		}
+		if n == 0 {
+			t.Errorf("%s locks no packages", lock)
+		}
+	}
 }
 
 func TestRequireZeep(t *testing.T) {

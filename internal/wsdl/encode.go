@@ -9,7 +9,7 @@ import (
 
 // encodingMagic starts every serialized Model; the version changes whenever
 // the Model's shape does, so a gateway never loads a stale cache entry.
-const encodingMagic = "soapbridge-model/1\n"
+const encodingMagic = "soapbridge-model/2\n"
 
 // plainModel has Model's fields without its methods, so gob encodes the
 // fields instead of calling MarshalBinary.

@@ -360,6 +360,9 @@ func (c *Compiler) attrUse(el *xmltree.Element, sd *schemaDoc) (a AttrUse, prohi
 		}
 		a.Type = c.attrType(el, sd)
 	}
+	if d := doc(el); d != "" {
+		a.Doc = d
+	}
 	a.Required = use == "required"
 	if vc := constraint(el); vc.Kind != NoConstraint {
 		a.Constraint = vc
@@ -394,7 +397,7 @@ func (c *Compiler) globalAttribute(g *comp) AttrUse {
 	if i, ok := c.out.attrs[g.name]; ok {
 		return c.out.Attributes[i]
 	}
-	a := AttrUse{Name: g.name, Type: c.attrType(g.el, g.sd), Constraint: constraint(g.el)}
+	a := AttrUse{Name: g.name, Type: c.attrType(g.el, g.sd), Constraint: constraint(g.el), Doc: doc(g.el)}
 	c.out.attrs[g.name] = len(c.out.Attributes)
 	c.out.Attributes = append(c.out.Attributes, a)
 	return a

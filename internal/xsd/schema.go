@@ -284,6 +284,9 @@ type AttrUse struct {
 	// ArrayType is the raw wsdl:arrayType value of a use of
 	// soapenc:arrayType, resolved to "{ns}local[]".
 	ArrayType string
+	// Doc is the xsd:documentation of the use, else of the global
+	// attribute it refers to.
+	Doc string
 }
 
 // Builtin identifies a built-in type. Its value is also the built-in's
