@@ -79,13 +79,25 @@ func saveAuth(p *page, want string) {
 	eval[bool](p, `(document.getElementById('auth-result').replaceChildren(), true)`)
 	p.click("#auth-save")
 	p.waitText("#auth-saved", want)
+	if id := eval[string](p, `document.activeElement.id`); id != "auth-saved" {
+		p.t.Errorf("after saving, the focus is on %q, not on the outcome", id)
+	}
+}
+
+// goFresh sets the page's hash route and waits for a heading drawn after
+// it (every page draws a new h1), so that the old page, whose heading may
+// contain the same words, is never taken for the new one.
+func (p *page) goFresh(hash, heading string) {
+	p.t.Helper()
+	eval[bool](p, fmt.Sprintf(`(document.querySelector('h1').dataset.old = '1', location.hash = %q, true)`, hash))
+	p.waitJS(fmt.Sprintf(`(() => { const e = document.querySelector('h1'); return !!e && !e.dataset.old && e.textContent.includes(%q); })()`, heading))
 }
 
 // tryReserve calls Reserve through the operation page's Try it and waits
 // for the status.
 func tryReserve(p *page, sku, status string) string {
 	p.t.Helper()
-	p.goTo("#/services/inventory/operations/Reserve", "Reserve")
+	p.goFresh("#/services/inventory/operations/Reserve", "Reserve")
 	p.fill(`[data-path="/sku"]`, sku)
 	p.fill(`[data-path="/quantity"]`, "1")
 	p.click("#try-it")
@@ -96,8 +108,8 @@ func tryReserve(p *page, sku, status string) string {
 // reopenAuth opens the auth page anew (the form drawn from the API's view).
 func reopenAuth(p *page) {
 	p.t.Helper()
-	p.goTo("#/services/inventory", "inventory")
-	p.goTo("#/services/inventory/auth", "upstream auth")
+	p.goFresh("#/services/inventory", "inventory")
+	p.goFresh("#/services/inventory/auth", "upstream auth")
 	p.waitText("#auth-save", "Save")
 }
 
@@ -320,7 +332,7 @@ ProxyPass /krb/ %s/
 	if body := tryReserve(p, "A-3", "200"); !strings.Contains(body, "R-A-3-1") {
 		t.Errorf("Try it after a save with no change:\n%s", body)
 	}
-	p.goTo("#/services/inventory", "inventory")
+	p.goFresh("#/services/inventory", "inventory")
 	if facts := p.waitText("dl.facts", "kerberos as alice"); !strings.Contains(facts, "realm "+realm.Realm) || !strings.Contains(facts, "keytab set") {
 		t.Errorf("the service page's auth:\n%s", facts)
 	}
@@ -575,8 +587,8 @@ func TestAuthFormTLSInChromium(t *testing.T) {
 				return new Response(JSON.stringify(v), { status: 200, headers: { 'Content-Type': 'application/json' } });
 			};
 			return true; })()`, tc.patch))
-		p.goTo("#/services/inventory", "inventory")
-		p.goTo("#/services/inventory/auth", "upstream auth")
+		p.goFresh("#/services/inventory", "inventory")
+		p.goFresh("#/services/inventory/auth", "upstream auth")
 		p.waitText("#auth-unknown", tc.want)
 		if ok := eval[bool](p, `document.getElementById('auth-save').disabled && !document.getElementById('auth-type') && !document.querySelector('form#auth-form')`); !ok {
 			t.Errorf("%s: the page still offers to save", tc.patch)

@@ -501,7 +501,7 @@ async function authView(seq, name) {
   show(`${name} · upstream auth`,
     h('p', {}, h('a', { href: `#/services/${enc(name)}` }, `← ${name}`)),
     h('p', { class: 'hint' }, 'How soapbridge authenticates to the SOAP service, for every call. Secrets (passwords, keys, keytabs, header values) are write-only: they are never shown again. Leave a secret or a file empty to keep the stored one.'),
-    host, out);
+    out, host);
 }
 
 // ---- keys ---------------------------------------------------------------------

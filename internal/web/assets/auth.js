@@ -446,7 +446,10 @@ export function authForm(name, v, out, rerender) {
       const nv = await api('PUT', `/v1/admin/services/${enc(name)}/auth`, b);
       pass.value = '';
       rerender(nv);
-      out.replaceChildren(h('p', { class: 'notice', role: 'status', id: 'auth-saved' }, savedText(nv)));
+      // The form was redrawn: the focus goes to the outcome.
+      const saved = h('p', { class: 'notice', role: 'status', id: 'auth-saved', tabindex: '-1' }, savedText(nv));
+      out.replaceChildren(saved);
+      saved.focus();
       announce('Upstream auth saved');
     } catch (err) {
       const errs = (err.problem && err.problem.errors) || [];
