@@ -31,6 +31,31 @@ type dash struct {
 	admin string
 	g     *gateway.Gateway
 	pages *recorder
+	// puts holds the bodies of the auth PUTs the page sent, in order.
+	puts *putLog
+}
+
+// putLog records the bodies of PUT /ui/api/v1/admin/services/{s}/auth.
+type putLog struct {
+	mu     sync.Mutex
+	bodies []string
+}
+
+// count is how many auth PUTs were sent.
+func (l *putLog) count() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.bodies)
+}
+
+// last is the body of the latest auth PUT, or "".
+func (l *putLog) last() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.bodies) == 0 {
+		return ""
+	}
+	return l.bodies[len(l.bodies)-1]
 }
 
 // recorder keeps the bodies and headers of every answer to the browser.
@@ -88,13 +113,20 @@ func newDash(t *testing.T) *dash {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &dash{t: t, admin: info.Key, g: g, pages: &recorder{}}
+	d := &dash{t: t, admin: info.Key, g: g, pages: &recorder{}, puts: &putLog{}}
 	api := g.Handler()
 	mux := http.NewServeMux() // as cmd/soapbridge/serve.go mounts it
 	mux.Handle("/v1/", api)
 	mux.Handle("/healthz", api)
 	mux.Handle("/", New(api, Options{Logger: log}))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/ui/api/") && strings.HasSuffix(r.URL.Path, "/auth") {
+			b, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(b))
+			d.puts.mu.Lock()
+			d.puts.bodies = append(d.puts.bodies, string(b))
+			d.puts.mu.Unlock()
+		}
 		mux.ServeHTTP(&teeWriter{ResponseWriter: w, rec: d.pages}, r)
 	}))
 	d.url = srv.URL

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -71,7 +72,23 @@ func TestScreenshots(t *testing.T) {
 	p.fill("#add-name", "inventory")
 	p.click("#add-service button[type=submit]")
 	p.waitText("#ports-table", "InventorySoap12")
+	// X.509 signing with a stored certificate that expires soon.
+	ca := testpeer.NewCA(t, "Example Issuing CA")
+	now := time.Now()
+	signing := ca.IssueRSA("soapbridge.example.com", now.Add(-time.Hour), now.Add(20*24*time.Hour+time.Hour))
+	certPEM, keyPEM := testpeer.CertPEM(signing)
+	upstreamCert, _ := testpeer.CertPEM(ca.IssueRSA("upstream.example.com", now.Add(-time.Hour), now.Add(365*24*time.Hour)))
+	x509Auth, _ := json.Marshal(map[string]any{"type": "x509", "signing_certificate": map[string]string{"cert_pem": certPEM, "key_pem": keyPEM},
+		"verify_response_signature": true, "response_certificate": upstreamCert, "endpoint": php + "/inventory"})
+	if st, b := d.call("PUT", "/v1/admin/services/inventory/auth", d.admin, string(x509Auth)); st != 200 {
+		t.Fatalf("x509 auth: HTTP %d %s", st, b)
+	}
 	p.goTo("#/services/inventory/auth", "upstream auth")
+	p.waitText("#auth-signing-stored", "soapbridge.example.com")
+	shot("auth-x509", false, "#auth-x509")
+
+	p.goFresh("#/services/inventory", "inventory")
+	p.goFresh("#/services/inventory/auth", "upstream auth")
 	p.choose("#auth-type", "basic")
 	p.fill("#auth-username", "alice")
 	p.fill("#auth-password", "s3cret")

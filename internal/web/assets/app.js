@@ -6,6 +6,7 @@ import { api, session, login, logout, setCSRF, setLoggedOutHandler, problemView,
 import { Form } from './form.js';
 import { rawMember, pretty, prettyXML } from './json.js';
 import { diagnosePanel } from './diagnose.js';
+import { authForm } from './auth.js';
 
 const main = document.getElementById('main');
 const top = document.getElementById('top');
@@ -291,7 +292,14 @@ async function serviceView(seq, name) {
         h('td', {}, `${o.style}/${o.use}`), h('td', { class: 'break' }, o.soap_action || '—'),
         h('td', {}, o.ports.join(', ')), h('td', {}, o.one_way ? 'one-way' : '')))))
     : h('p', { class: 'empty' }, 'This WSDL has no callable operations.');
-  const authText = auth.type === 'none' ? 'none' : `${auth.type}${auth.username ? ' as ' + auth.username : ''}${auth.password_set ? ', password set' : ''}`;
+  const authText = [
+    `${auth.type}${auth.username ? ' as ' + auth.username : ''}`,
+    auth.realm ? `realm ${auth.realm}` : null,
+    auth.password_set ? 'password set' : null,
+    auth.keytab_set ? 'keytab set' : null,
+    auth.signing_certificate ? `signing as ${auth.signing_certificate.subject}` : null,
+    auth.client_certificate ? `client certificate ${auth.client_certificate.subject}` : null,
+  ].filter(Boolean).join(', ');
   show(s.name,
     h('div', { id: 'service-status' }),
     h('div', { class: 'toolbar' },
@@ -492,113 +500,8 @@ async function authView(seq, name) {
   render(view);
   show(`${name} · upstream auth`,
     h('p', {}, h('a', { href: `#/services/${enc(name)}` }, `← ${name}`)),
-    h('p', { class: 'hint' }, 'How soapbridge authenticates to the SOAP service, for every call. Secrets are write-only: they are never shown again. Leave a secret empty to keep the stored one.'),
+    h('p', { class: 'hint' }, 'How soapbridge authenticates to the SOAP service, for every call. Secrets (passwords, keys, keytabs, header values) are write-only: they are never shown again. Leave a secret or a file empty to keep the stored one.'),
     out, host);
-}
-
-function authForm(name, v, out, rerender) {
-  const field = (id, label, input, hint) => h('div', { class: 'row', id: id + '-row' }, h('label', { for: id }, label), input, hint ? h('p', { class: 'hint', id: id + '-hint' }, hint) : null);
-  const type = h('select', { id: 'auth-type', value: v.type },
-    h('option', { value: 'none' }, 'None'), h('option', { value: 'basic' }, 'HTTP Basic'), h('option', { value: 'wsse' }, 'WS-Security UsernameToken'),
-    h('option', { value: 'ntlm' }, 'Windows (NTLM)'));
-  const user = h('input', { id: 'auth-username', type: 'text', autocomplete: 'off', value: v.username || '' });
-  // Never pre-filled: the API does not send passwords back, and an empty
-  // field keeps the stored one.
-  const pass = h('input', { id: 'auth-password', type: 'password', autocomplete: 'new-password', value: '',
-    placeholder: v.password_set ? 'stored: leave empty to keep' : '', 'aria-describedby': 'auth-password-hint' });
-  const ptype = h('select', { id: 'auth-password-type', value: v.password_type || 'text' }, h('option', { value: 'text' }, 'PasswordText'), h('option', { value: 'digest' }, 'PasswordDigest'));
-  const ttl = h('input', { id: 'auth-ttl', type: 'text', inputmode: 'numeric', value: v.timestamp_ttl_seconds === undefined ? '300' : String(v.timestamp_ttl_seconds) });
-  const endpoint = h('input', { id: 'auth-endpoint', type: 'url', autocomplete: 'off', value: v.endpoint || '', placeholder: 'the WSDL\'s address' });
-  const timeout = h('input', { id: 'auth-timeout', type: 'text', inputmode: 'numeric', value: String(v.timeout_seconds || 60) });
-  const headerRows = h('div', { id: 'auth-headers' });
-  const addHeader = (hname, stored) => {
-    const n = h('input', { type: 'text', class: 'hname', 'aria-label': 'Header name', value: hname || '', autocomplete: 'off' });
-    const val = h('input', { type: 'password', class: 'hvalue', 'aria-label': `Value of ${hname || 'the header'}`, autocomplete: 'new-password', value: '',
-      placeholder: stored ? 'stored: leave empty to keep' : 'value' });
-    const rm = h('button', { type: 'button', class: 'secondary small', 'aria-label': `Remove header ${hname || ''}` }, 'Remove');
-    const row = h('div', { class: 'header-row', dataset: { stored: stored ? '1' : '' } }, n, val, rm);
-    rm.addEventListener('click', () => row.remove());
-    headerRows.append(row);
-  };
-  for (const hn of v.http_headers_set || []) addHeader(hn, true);
-  const soap = h('textarea', { id: 'auth-soap', class: 'mono', rows: 3, spellcheck: 'false', 'aria-describedby': 'auth-soap-hint' });
-  const ca = h('textarea', { id: 'auth-ca', class: 'mono', rows: 3, spellcheck: 'false', 'aria-describedby': 'auth-ca-hint' });
-  const creds = h('div', { id: 'auth-creds' },
-    field('auth-username', 'User name', user),
-    field('auth-password', 'Password', pass, v.password_set ? 'A password is stored. Leave empty to keep it; type a new one to replace it.' : 'Required for Basic, WS-Security and NTLM.'));
-  const domain = h('input', { id: 'auth-domain', type: 'text', autocomplete: 'off', value: v.domain || '' });
-  const ntlm = h('div', { id: 'auth-ntlm' },
-    field('auth-domain', 'Domain', domain, 'Only for a user name without one: DOMAIN\\user and user@domain name theirs.'));
-  const wsse = h('div', { id: 'auth-wsse' },
-    field('auth-password-type', 'Password type', ptype),
-    field('auth-ttl', 'Timestamp lifetime (seconds)', ttl, '0 sends no wsu:Timestamp.'));
-  const sync = () => { creds.hidden = type.value === 'none'; wsse.hidden = type.value !== 'wsse'; ntlm.hidden = type.value !== 'ntlm'; };
-  type.addEventListener('change', sync);
-  sync();
-  const save = h('button', { type: 'submit' }, 'Save');
-  const soapRemove = h('input', { type: 'checkbox', id: 'auth-soap-remove' });
-  const caRemove = h('input', { type: 'checkbox', id: 'auth-ca-remove' });
-  const form = h('form', { id: 'auth-form', class: 'card', novalidate: true, autocomplete: 'off' },
-    field('auth-type', 'Type', type),
-    creds, ntlm, wsse,
-    h('fieldset', { class: 'group' }, h('legend', {}, 'HTTP headers ', h('span', { class: 'hint' }, 'sent on every call; values are secret')),
-      headerRows, h('button', { type: 'button', class: 'secondary small', id: 'auth-add-header', onclick: () => addHeader('', false) }, 'Add header')),
-    field('auth-soap', 'SOAP header blocks', soap, (v.soap_headers_set ? `${v.soap_headers_set} block(s) are stored: leave this empty to keep them, or paste blocks to replace them. ` : '') +
-      'One namespace-qualified XML element per block, blocks separated by a blank line.'),
-    v.soap_headers_set ? h('label', { class: 'check', for: 'auth-soap-remove' }, soapRemove, ' Remove the stored SOAP header blocks') : null,
-    field('auth-endpoint', 'Endpoint override', endpoint, 'Call this URL instead of the WSDL\'s addresses (every port).'),
-    field('auth-timeout', 'Timeout (seconds)', timeout, '1 to 600.'),
-    field('auth-ca', 'CA bundle (PEM)', ca, (v.ca_bundle_set ? 'A CA bundle is stored: leave this empty to keep it, or paste one to replace it. ' : '') +
-      'Only if the upstream\'s certificate is not signed by a public CA.'),
-    v.ca_bundle_set ? h('label', { class: 'check', for: 'auth-ca-remove' }, caRemove, ' Remove the stored CA bundle') : null,
-    save);
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    out.replaceChildren();
-    const body = { type: type.value };
-    if (type.value !== 'none') {
-      body.username = user.value.trim();
-      if (pass.value !== '') body.password = pass.value;
-    }
-    if (type.value === 'ntlm' && domain.value.trim()) body.domain = domain.value.trim();
-    if (type.value === 'wsse') {
-      body.password_type = ptype.value;
-      const n = Number(ttl.value);
-      if (!Number.isInteger(n) || n < 0) { out.append(problemView({ problem: { title: 'Check the form', detail: 'The timestamp lifetime must be a whole number of seconds, 0 or more.' } })); ttl.focus(); return; }
-      body.timestamp_ttl_seconds = n;
-    }
-    const headers = {};
-    for (const row of headerRows.querySelectorAll('.header-row')) {
-      const hn = row.querySelector('.hname').value.trim();
-      const hv = row.querySelector('.hvalue').value;
-      if (!hn) continue;
-      headers[hn] = hv === '' && row.dataset.stored ? null : hv;
-    }
-    if (Object.keys(headers).length) body.http_headers = headers;
-    const blocks = soap.value.split(/\n\s*\n/).map((b) => b.trim()).filter(Boolean);
-    if (blocks.length) body.soap_headers = blocks;
-    else if (soapRemove.checked) body.soap_headers = [];
-    if (endpoint.value.trim()) body.endpoint = endpoint.value.trim();
-    const t = Number(timeout.value);
-    if (timeout.value.trim() && (!Number.isInteger(t) || t < 1 || t > 600)) { out.append(problemView({ problem: { title: 'Check the form', detail: 'The timeout is a whole number of seconds from 1 to 600.' } })); timeout.focus(); return; }
-    if (timeout.value.trim()) body.timeout_seconds = t;
-    if (ca.value.trim()) body.ca_bundle = ca.value;
-    else if (caRemove.checked) body.ca_bundle = '';
-    save.disabled = true;
-    try {
-      const nv = await api('PUT', `/v1/admin/services/${enc(name)}/auth`, body);
-      pass.value = '';
-      rerender(nv);
-      out.replaceChildren(h('p', { class: 'notice', role: 'status', id: 'auth-saved' },
-        `Saved: ${nv.type}${nv.username ? ' as ' + nv.username : ''}${nv.password_set ? ', password stored' : ''}${nv.endpoint ? ', endpoint ' + nv.endpoint : ''}.`));
-      announce('Upstream auth saved');
-    } catch (err) {
-      out.replaceChildren(problemView(err, 'Not saved'));
-    } finally {
-      save.disabled = false;
-    }
-  });
-  return form;
 }
 
 // ---- keys ---------------------------------------------------------------------
