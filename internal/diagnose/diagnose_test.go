@@ -3,10 +3,12 @@ package diagnose
 import (
 	"context"
 	"crypto/tls"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -163,10 +165,115 @@ func TestAuthVersionPolicyClock(t *testing.T) {
 	want(t, Run(ctx, Target{Endpoint: srv.URL + "/", Auth: "wsse"}), "clock", OK, "agree")
 }
 
+// basicAuthenticate is an Authenticate with HTTP Basic, as the gateway
+// wires it for type basic.
+func basicAuthenticate(user, password string) func(*http.Request) AuthResult {
+	return func(req *http.Request) AuthResult {
+		r := AuthResult{Scheme: "Basic", Account: user}
+		req.SetBasicAuth(user, password)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			r.Err = err
+			return r
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		r.Status, r.Header, r.Body = resp.StatusCode, resp.Header, string(b)
+		return r
+	}
+}
+
+// TestAuthenticatedSOAPVersion: behind HTTP Basic, the soap_version check
+// reads the answers to the probes sent with the configured credentials (an
+// endpoint of the other version, a web page), and skips when they are
+// refused; the probes are empty envelopes in every case.
+func TestAuthenticatedSOAPVersion(t *testing.T) {
+	var bodies []string
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, string(b))
+		mu.Unlock()
+		if u, p, ok := r.BasicAuth(); !ok || u != "alice" || p != "right" {
+			w.Header().Set("WWW-Authenticate", `Basic realm="x"`)
+			w.WriteHeader(401)
+			return
+		}
+		switch r.URL.Path {
+		case "/soap12only":
+			if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/soap+xml") {
+				w.WriteHeader(415)
+				return
+			}
+			w.Header().Set("Content-Type", "application/soap+xml")
+			w.WriteHeader(500)
+			w.Write([]byte(`<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body><e:Fault/></e:Body></e:Envelope>`))
+		case "/html":
+			w.Header().Set("Content-Type", "text/html")
+			w.Write([]byte("<html>welcome</html>"))
+		default:
+			soap11(w, r)
+		}
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	run := func(path, password string) *Report {
+		return Run(ctx, Target{Endpoint: srv.URL + path, Auth: "basic", SOAPVersion: "1.1", Authenticate: basicAuthenticate("alice", password)})
+	}
+
+	r := run("/soap12only", "right")
+	want(t, r, "auth", OK, "asks for Basic and accepted the Basic credentials of alice")
+	want(t, r, "soap_version", Error, "speaks SOAP 1.2, but the port is SOAP 1.1")
+	if f := finding(t, r, "soap_version"); len(f.Evidence) != 2 || !strings.HasPrefix(f.Evidence[1], "authenticated SOAP 1.2 probe: HTTP 500") {
+		t.Errorf("evidence %q", f.Evidence)
+	}
+	want(t, run("/html", "right"), "soap_version", Warning, "not a SOAP envelope (HTTP 200, text/html)")
+	want(t, run("/", "right"), "soap_version", OK, "SOAP 1.1")
+
+	r = run("/", "wrong")
+	want(t, r, "auth", Error, "asks for Basic and refused the Basic credentials of alice")
+	want(t, r, "soap_version", Skipped, "skipped: the endpoint refuses the Basic credentials of alice (see auth)")
+	for _, f := range r.Findings {
+		if strings.Contains(strings.Join(append(f.Evidence, f.Summary, f.Fix), " "), "wrong") {
+			t.Errorf("the password shows in %+v", f)
+		}
+	}
+
+	// Another scheme than the configured one is asked for: no
+	// credentials are sent.
+	mu.Lock()
+	bodies = nil
+	mu.Unlock()
+	sent := false
+	r = Run(ctx, Target{Endpoint: srv.URL + "/", Auth: "ntlm", Authenticate: func(*http.Request) AuthResult { sent = true; return AuthResult{} }})
+	want(t, r, "soap_version", Skipped, "credentials of another kind")
+	if sent {
+		t.Error("the authenticated probe was sent for a scheme the endpoint does not ask for")
+	}
+	// Every probe was an empty envelope: nothing an upstream can act on.
+	mu.Lock()
+	defer mu.Unlock()
+	for _, b := range bodies {
+		if !strings.Contains(b, "<soap:Body/></soap:Envelope>") {
+			t.Errorf("probe body %s", b)
+		}
+	}
+}
+
 func TestAgainstPHP(t *testing.T) {
 	php := testpeer.PHPServer(t)
 	r := Run(context.Background(), Target{Endpoint: php + "/secure/inventory", Auth: "none", SOAPVersion: "1.1"})
 	want(t, r, "auth", Error, "asks for Basic, but the configured auth is none")
+	want(t, r, "soap_version", Skipped, "no HTTP authentication is configured")
+	// With the configured Basic credentials, the SOAP version is known.
+	r = Run(context.Background(), Target{Endpoint: php + "/secure/inventory", Auth: "basic", SOAPVersion: "1.1", Authenticate: basicAuthenticate("alice", "s3cret")})
+	want(t, r, "auth", OK, "asks for Basic and accepted the Basic credentials of alice")
+	want(t, r, "soap_version", OK, "the endpoint answers SOAP 1.1")
+	// A wrong password is the auth problem, not a version verdict.
+	r = Run(context.Background(), Target{Endpoint: php + "/secure/inventory", Auth: "basic", SOAPVersion: "1.1", Authenticate: basicAuthenticate("alice", "not-s3cret")})
+	want(t, r, "auth", Error, "refused the Basic credentials of alice")
+	want(t, r, "soap_version", Skipped, "refuses the Basic credentials of alice")
 	r = Run(context.Background(), Target{Endpoint: php + "/inventory", Auth: "none", SOAPVersion: "1.2"})
 	want(t, r, "soap_version", OK, "SOAP 1.2")
 	want(t, Run(context.Background(), Target{Endpoint: php + "/nothing", Auth: "none"}), "soap_version", Error, "404")

@@ -635,8 +635,31 @@ func TestDiagnose(t *testing.T) {
 	if !strings.Contains(got["auth/error"], "asks for Basic, but the configured auth is none") {
 		t.Errorf("auth finding: %s", got["auth/error"])
 	}
+	if !strings.Contains(got["soap_version/skipped"], "no HTTP authentication is configured") {
+		t.Errorf("soap_version without auth: %v", got)
+	}
 	e.do("POST", "/v1/admin/services/inv/diagnose?port=Nope", e.admin, nil).must(t, http.StatusNotFound)
 	e.do("POST", "/v1/admin/services/nope/diagnose", e.admin, nil).must(t, http.StatusNotFound)
+
+	// With the service's Basic credentials the SOAP version is probed; a
+	// wrong password is an auth error, and no version verdict.
+	setBasic := func(pw string) map[string]string {
+		t.Helper()
+		e.do("PUT", "/v1/admin/services/inv/auth", e.admin, map[string]any{"type": "basic", "username": "alice", "password": pw, "endpoint": php + "/secure/inventory"}).must(t, http.StatusOK)
+		return findings(t, e.do("POST", "/v1/admin/services/inv/diagnose", e.admin, nil).must(t, http.StatusOK).json(t))
+	}
+	got = setBasic("s3cret")
+	if !strings.Contains(got["auth/ok"], "asks for Basic and accepted the Basic credentials of alice") ||
+		!strings.Contains(got["soap_version/ok"], "the endpoint answers SOAP 1.1") {
+		t.Errorf("diagnose with basic: %v", got)
+	}
+	got = setBasic("Wr0ng-s3cret")
+	if !strings.Contains(got["auth/error"], "refused the Basic credentials of alice") ||
+		!strings.Contains(got["soap_version/skipped"], "refuses the Basic credentials of alice") {
+		t.Errorf("diagnose with a wrong password: %v", got)
+	}
+	e.stop()
+	checkSecretsNowhere(t, e, "Wr0ng-s3cret")
 }
 
 func TestClientCertificates(t *testing.T) {

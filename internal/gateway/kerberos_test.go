@@ -114,7 +114,7 @@ func TestKerberosAgainstApacheGSSAPI(t *testing.T) {
 		t.Errorf("%d TGS requests for 9 calls:\n%s", bytes.Count(log, []byte("TGS_REQ")), log)
 	}
 	got := findings(t, e.do("POST", "/v1/admin/services/krb/diagnose", e.admin, nil).must(t, http.StatusOK).json(t))
-	for _, w := range []string{"auth/ok", "kerberos/ok", "spn/ok"} {
+	for _, w := range []string{"auth/ok", "soap_version/ok", "kerberos/ok", "spn/ok"} {
 		if _, ok := got[w]; !ok {
 			t.Errorf("no %s finding: %v", w, got)
 		}
@@ -140,7 +140,9 @@ func TestKerberosAgainstApacheGSSAPI(t *testing.T) {
 		t.Errorf("wrong password: %v", d)
 	}
 	got = findings(t, e.do("POST", "/v1/admin/services/krb/diagnose", e.admin, nil).json(t))
-	if !strings.Contains(got["kerberos/error"], "refused the password of "+realm.User+"@"+realm.Realm) || !strings.HasPrefix(got["spn/skipped"], "skipped") {
+	if !strings.Contains(got["kerberos/error"], "refused the password of "+realm.User+"@"+realm.Realm) || !strings.HasPrefix(got["spn/skipped"], "skipped") ||
+		!strings.Contains(got["auth/error"], "authenticating with the Kerberos credentials of "+realm.User+"@"+realm.Realm+" failed") ||
+		!strings.HasPrefix(got["soap_version/skipped"], "skipped") {
 		t.Errorf("wrong password, diagnose: %v", got)
 	}
 
