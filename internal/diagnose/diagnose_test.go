@@ -102,6 +102,11 @@ func TestAuthVersionPolicyClock(t *testing.T) {
 		case "/basic":
 			w.Header().Set("WWW-Authenticate", `Basic realm="x"`)
 			w.WriteHeader(401)
+		case "/wsse":
+			// A WS-Security refusal: 401 with a SOAP fault, no WWW-Authenticate.
+			w.Header().Set("Content-Type", "text/xml")
+			w.WriteHeader(401)
+			w.Write([]byte(`<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>wsse:FailedAuthentication</faultcode><faultstring>no token</faultstring></s:Fault></s:Body></s:Envelope>`))
 		case "/soap12only":
 			if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/soap+xml") {
 				w.WriteHeader(415)
@@ -129,6 +134,9 @@ func TestAuthVersionPolicyClock(t *testing.T) {
 		t.Errorf("fix %q", f.Fix)
 	}
 	want(t, Run(ctx, Target{Endpoint: srv.URL + "/basic", Auth: "basic"}), "auth", OK, "asks for Basic")
+	r = Run(ctx, Target{Endpoint: srv.URL + "/wsse", Auth: "wsse", SOAPVersion: "1.1"})
+	want(t, r, "auth", Warning, "without saying which scheme")
+	want(t, r, "soap_version", OK, "the endpoint answers SOAP 1.1")
 
 	r = Run(ctx, Target{Endpoint: srv.URL + "/soap12only", Auth: "none", SOAPVersion: "1.1"})
 	want(t, r, "soap_version", Error, "speaks SOAP 1.2, but the port is SOAP 1.1")
