@@ -3,6 +3,7 @@ package diagnose
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 )
@@ -30,6 +31,17 @@ type AuthResult struct {
 	Err error
 	// Fix, when set, says what to change about Err.
 	Fix string
+}
+
+// maxAnswer bounds what a probe reads of an answer's body.
+const maxAnswer = 64 << 10
+
+// ReadAnswer records resp's status, header and body (its first 64 KiB) in
+// r and closes the body: the answer an Authenticate returns.
+func (r *AuthResult) ReadAnswer(resp *http.Response) {
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	r.Status, r.Header, r.Body = resp.StatusCode, resp.Header, string(b)
 }
 
 // refused reports whether the endpoint refused the credentials.

@@ -427,7 +427,7 @@ func (d *run) probe(ctx context.Context) (time.Duration, bool) {
 			return answer{err: err}
 		}
 		defer res.Body.Close()
-		b, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
+		b, _ := io.ReadAll(io.LimitReader(res.Body, maxAnswer))
 		if sent.IsZero() {
 			sent, elapsed = start, d.t.Now().Sub(start)
 		}

@@ -21,6 +21,17 @@ func soap11(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte(`<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>s:Client</faultcode><faultstring>empty</faultstring></s:Fault></s:Body></s:Envelope>`))
 }
 
+// soap12only answers SOAP 1.2 requests with a fault and others with 415.
+func soap12only(w http.ResponseWriter, r *http.Request) {
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/soap+xml") {
+		w.WriteHeader(415)
+		return
+	}
+	w.Header().Set("Content-Type", "application/soap+xml")
+	w.WriteHeader(500)
+	w.Write([]byte(`<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body><e:Fault/></e:Body></e:Envelope>`))
+}
+
 func finding(t *testing.T, r *Report, check string) Finding {
 	t.Helper()
 	for _, f := range r.Findings {
@@ -108,13 +119,7 @@ func TestAuthVersionPolicyClock(t *testing.T) {
 			w.WriteHeader(401)
 			w.Write([]byte(`<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>wsse:FailedAuthentication</faultcode><faultstring>no token</faultstring></s:Fault></s:Body></s:Envelope>`))
 		case "/soap12only":
-			if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/soap+xml") {
-				w.WriteHeader(415)
-				return
-			}
-			w.Header().Set("Content-Type", "application/soap+xml")
-			w.WriteHeader(500)
-			w.Write([]byte(`<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body><e:Fault/></e:Body></e:Envelope>`))
+			soap12only(w, r)
 		case "/skewed":
 			w.Header()["Date"] = []string{time.Now().Add(10 * time.Minute).UTC().Format(http.TimeFormat)}
 			soap11(w, r)
@@ -184,9 +189,7 @@ func basicAuthenticate(user, password string) func(*http.Request) AuthResult {
 			r.Err = err
 			return r
 		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		r.Status, r.Header, r.Body = resp.StatusCode, resp.Header, string(b)
+		r.ReadAnswer(resp)
 		return r
 	}
 }
@@ -210,13 +213,7 @@ func TestAuthenticatedSOAPVersion(t *testing.T) {
 		}
 		switch r.URL.Path {
 		case "/soap12only":
-			if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/soap+xml") {
-				w.WriteHeader(415)
-				return
-			}
-			w.Header().Set("Content-Type", "application/soap+xml")
-			w.WriteHeader(500)
-			w.Write([]byte(`<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body><e:Fault/></e:Body></e:Envelope>`))
+			soap12only(w, r)
 		case "/html":
 			w.Header().Set("Content-Type", "text/html")
 			w.Write([]byte("<html>welcome</html>"))

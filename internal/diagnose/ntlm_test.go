@@ -3,7 +3,6 @@ package diagnose
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -26,9 +25,7 @@ func ntlmAuthenticate(cred upstream.NTLMCredentials) func(*http.Request) AuthRes
 			r.Err, r.Refused = err, errors.As(err, &ue) && ue.Refused
 			return r
 		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		r.Status, r.Header, r.Body = resp.StatusCode, resp.Header, string(b)
+		r.ReadAnswer(resp)
 		return r
 	}
 }

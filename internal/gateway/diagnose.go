@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -165,9 +164,7 @@ func (a *upstreamAuth) diagnoseAuthenticate(shared *upstream.Client) func(*http.
 			}
 			return res
 		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		res.Status, res.Header, res.Body = resp.StatusCode, resp.Header, string(b)
+		res.ReadAnswer(resp)
 		return res
 	}
 }
