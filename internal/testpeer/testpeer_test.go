@@ -276,6 +276,37 @@ func TestZeepInspectReportsUnloadableWSDL(t *testing.T) {
 	}
 }
 
+// TestZeepInspectAll: the batch form gives each WSDL the result of
+// ZeepInspect, a valid one, an unloadable one and a missing one alike.
+func TestZeepInspectAll(t *testing.T) {
+	dir := t.TempDir()
+	noType := filepath.Join(dir, "notype.wsdl")
+	wsdl := strings.Replace(fmt.Sprintf(twoBindingsWSDL, ""), `<binding name="Soap11" type="tns:EchoPT">`, `<binding name="Soap11">`, 1)
+	if err := os.WriteFile(noType, []byte(wsdl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	paths := []string{writeWSDL(t, ""), noType, filepath.Join(dir, "missing.wsdl")}
+	all, err := ZeepInspectAll(t, paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != len(paths) {
+		t.Fatalf("%d results for %d WSDLs", len(all), len(paths))
+	}
+	for _, p := range paths {
+		one, err := ZeepInspect(t, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(all[p]) != fmt.Sprint(one) {
+			t.Errorf("%s: ZeepInspectAll %+v, ZeepInspect %+v", filepath.Base(p), all[p], one)
+		}
+	}
+	if !all[paths[0]].OK || all[paths[1]].OK || all[paths[2]].OK {
+		t.Errorf("results %+v", all)
+	}
+}
+
 func TestZeepInspectSharedCorpusHello(t *testing.T) {
 	corpus := SharedCorpus(t)
 	wsdl := filepath.Join(corpus, "node-soap-hello", "test", "wsdl", "hello.wsdl")
