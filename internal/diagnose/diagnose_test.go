@@ -245,6 +245,33 @@ func TestAuthenticatedSOAPVersion(t *testing.T) {
 		}
 	}
 
+	// A 403 without a token header, lifted by the configured header.
+	gate := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Api-Token") != "tok" {
+			w.WriteHeader(403)
+			return
+		}
+		soap11(w, r)
+	}))
+	defer gate.Close()
+	withToken := func(token string) func(*http.Request) AuthResult {
+		return func(req *http.Request) AuthResult {
+			r := AuthResult{Scheme: "HTTP headers (X-Api-Token)"}
+			req.Header.Set("X-Api-Token", token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				r.Err = err
+				return r
+			}
+			r.ReadAnswer(resp)
+			return r
+		}
+	}
+	r = Run(ctx, Target{Endpoint: gate.URL, Auth: "none", Authenticate: withToken("tok")})
+	want(t, r, "soap_version", OK, "the endpoint answers SOAP 1.1")
+	r = Run(ctx, Target{Endpoint: gate.URL, Auth: "none", Authenticate: withToken("bad")})
+	want(t, r, "soap_version", Skipped, "forbids the request with the configured HTTP headers (X-Api-Token) too (HTTP 403)")
+
 	// Another scheme than the configured one is asked for: no
 	// credentials are sent.
 	mu.Lock()
