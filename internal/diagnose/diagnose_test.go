@@ -32,6 +32,20 @@ func soap12only(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte(`<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body><e:Fault/></e:Body></e:Envelope>`))
 }
 
+// versions serves /soap12only (soap12only), /html (a web page) and, at
+// every other path, SOAP 1.1 (soap11).
+func versions(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/soap12only":
+		soap12only(w, r)
+	case "/html":
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte("<html>login</html>"))
+	default:
+		soap11(w, r)
+	}
+}
+
 func finding(t *testing.T, r *Report, check string) Finding {
 	t.Helper()
 	for _, f := range r.Findings {
@@ -118,16 +132,11 @@ func TestAuthVersionPolicyClock(t *testing.T) {
 			w.Header().Set("Content-Type", "text/xml")
 			w.WriteHeader(401)
 			w.Write([]byte(`<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>wsse:FailedAuthentication</faultcode><faultstring>no token</faultstring></s:Fault></s:Body></s:Envelope>`))
-		case "/soap12only":
-			soap12only(w, r)
 		case "/skewed":
 			w.Header()["Date"] = []string{time.Now().Add(10 * time.Minute).UTC().Format(http.TimeFormat)}
 			soap11(w, r)
-		case "/html":
-			w.Header().Set("Content-Type", "text/html")
-			w.Write([]byte("<html>login</html>"))
 		default:
-			soap11(w, r)
+			versions(w, r)
 		}
 	}))
 	defer srv.Close()
@@ -211,15 +220,7 @@ func TestAuthenticatedSOAPVersion(t *testing.T) {
 			w.WriteHeader(401)
 			return
 		}
-		switch r.URL.Path {
-		case "/soap12only":
-			soap12only(w, r)
-		case "/html":
-			w.Header().Set("Content-Type", "text/html")
-			w.Write([]byte("<html>welcome</html>"))
-		default:
-			soap11(w, r)
-		}
+		versions(w, r)
 	}))
 	defer srv.Close()
 	ctx := context.Background()
