@@ -187,12 +187,12 @@ func TestAuthVersionPolicyClock(t *testing.T) {
 	want(t, Run(ctx, Target{Endpoint: srv.URL + "/", Auth: "wsse"}), "clock", OK, "agree")
 }
 
-// basicAuthenticate is an Authenticate with HTTP Basic, as the gateway
-// wires it for type basic.
-func basicAuthenticate(user, password string) func(*http.Request) AuthResult {
+// authenticateWith is an Authenticate that sets the credentials on the
+// request with set and answers as who.
+func authenticateWith(who AuthResult, set func(*http.Request)) func(*http.Request) AuthResult {
 	return func(req *http.Request) AuthResult {
-		r := AuthResult{Scheme: "Basic", Account: user}
-		req.SetBasicAuth(user, password)
+		r := who
+		set(req)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			r.Err = err
@@ -201,6 +201,12 @@ func basicAuthenticate(user, password string) func(*http.Request) AuthResult {
 		r.ReadAnswer(resp)
 		return r
 	}
+}
+
+// basicAuthenticate is an Authenticate with HTTP Basic, as the gateway
+// wires it for type basic.
+func basicAuthenticate(user, password string) func(*http.Request) AuthResult {
+	return authenticateWith(AuthResult{Scheme: "Basic", Account: user}, func(req *http.Request) { req.SetBasicAuth(user, password) })
 }
 
 // TestAuthenticatedSOAPVersion: behind HTTP Basic, the soap_version check
@@ -256,17 +262,7 @@ func TestAuthenticatedSOAPVersion(t *testing.T) {
 	}))
 	defer gate.Close()
 	withToken := func(token string) func(*http.Request) AuthResult {
-		return func(req *http.Request) AuthResult {
-			r := AuthResult{Scheme: "HTTP headers (X-Api-Token)"}
-			req.Header.Set("X-Api-Token", token)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				r.Err = err
-				return r
-			}
-			r.ReadAnswer(resp)
-			return r
-		}
+		return authenticateWith(AuthResult{Scheme: "HTTP headers (X-Api-Token)"}, func(req *http.Request) { req.Header.Set("X-Api-Token", token) })
 	}
 	r = Run(ctx, Target{Endpoint: gate.URL, Auth: "none", Authenticate: withToken("tok")})
 	want(t, r, "soap_version", OK, "the endpoint answers SOAP 1.1")
