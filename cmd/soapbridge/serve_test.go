@@ -196,7 +196,8 @@ func TestServeKeysAndRotateKey(t *testing.T) {
 
 	// diagnose reads the service from the store and checks its endpoint.
 	out, errs, code = runCmd(t, "diagnose", "inventory", "--data", data)
-	if code != 1 || !strings.Contains(out, "auth          the endpoint asks for Basic, and basic is configured") ||
+	if code != 1 || !strings.Contains(out, "auth          the endpoint asks for Basic and accepted the Basic credentials of alice") ||
+		!strings.Contains(out, "soap_version  the endpoint answers SOAP 1.1") ||
 		!strings.Contains(out, "the policy asks for a WS-Security UsernameToken, but the configured auth is basic") {
 		t.Errorf("diagnose: exit %d\n%s%s", code, out, errs)
 	}

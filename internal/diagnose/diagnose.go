@@ -32,10 +32,17 @@ type Target struct {
 	// Policies are the WS-Policy assertion kinds of the port and its
 	// operations ("UsernameToken", "HttpsToken", "KerberosToken"...).
 	Policies []string
-	// Handshake, when set, sends a request with the configured HTTP
-	// authentication (an NTLM handshake) on a new connection; the auth
-	// check uses it to tell accepted credentials from refused ones.
-	Handshake func(*http.Request) HandshakeResult
+	// Authenticate, when set, sends req with the service's configured
+	// HTTP authentication as calls send it (HTTP Basic, an NTLM handshake
+	// on a new connection of its own, a Kerberos ticket, the configured
+	// HTTP headers) and returns the answer. It is used only when the
+	// unauthenticated probe gets 401 or 403: the auth check tells
+	// accepted credentials from refused ones by it, and the soap_version
+	// check reads the authenticated answer. req is always an empty SOAP
+	// envelope (a Body without content, SOAPAction ""), which names no
+	// operation for the upstream to run; Authenticate must send it as it
+	// is and return at most 64 KiB of the answer's body.
+	Authenticate func(*http.Request) AuthResult
 	// Timeout bounds each network step; 0 means 10 s.
 	Timeout time.Duration
 	// Now is the clock; nil means time.Now.
@@ -119,6 +126,12 @@ type run struct {
 	addrs []string
 	// offered is what an unauthenticated probe's WWW-Authenticate offered.
 	offered []string
+	// authFits reports that the endpoint asked for credentials of the
+	// configured kind (or did not say which), so that the authenticated
+	// probe may read its SOAP answer.
+	authFits bool
+	// authed holds the authenticated probes' answers by SOAP version.
+	authed map[string]AuthResult
 }
 
 func (d *run) add(f Finding) { d.rep.Findings = append(d.rep.Findings, f) }
@@ -360,30 +373,53 @@ func chainEvidence(chain []*x509.Certificate) []string {
 	return out
 }
 
+// answer is what a probe got.
+type answer struct {
+	status int
+	header http.Header
+	body   string
+	err    error
+}
+
+// own is the port's SOAP version, "1.1" unless it is "1.2".
+func (d *run) own() string {
+	if d.t.SOAPVersion == "1.2" {
+		return "1.2"
+	}
+	return "1.1"
+}
+
+// probeRequest is the POST of an empty SOAP envelope of a version: a Body
+// without content, which names no operation, so no service can act on it.
+func probeRequest(ctx context.Context, endpoint, version string) (*http.Request, error) {
+	env, ct := envelope(version)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(env))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", ct)
+	if version == "1.1" {
+		req.Header.Set("SOAPAction", `""`)
+	}
+	return req, nil
+}
+
 // probe posts empty SOAP envelopes without credentials, in the port's SOAP
 // version and then the other, to see what the endpoint asks for and which
-// version it speaks. It returns the upstream's clock skew (its clock minus
-// ours) when it sent a Date header.
+// version it speaks. When the endpoint answers 401 or 403 and the
+// configured authentication fits what it asks for, the soap_version check
+// reads the answers to the same envelopes sent with the configured
+// authentication (Target.Authenticate). It returns the upstream's clock
+// skew (its clock minus ours) when it sent a Date header.
 func (d *run) probe(ctx context.Context) (time.Duration, bool) {
 	client := &http.Client{Timeout: d.t.Timeout, Transport: &http.Transport{TLSClientConfig: d.tlsConfig(), Proxy: http.ProxyFromEnvironment}}
 	defer client.CloseIdleConnections()
-	type answer struct {
-		status  int
-		header  http.Header
-		body    string
-		err     error
-		elapsed time.Duration
-		sent    time.Time
-	}
+	var sent time.Time
+	var elapsed time.Duration
 	ask := func(version string) answer {
-		env, ct := envelope(version)
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.t.Endpoint, strings.NewReader(env))
+		req, err := probeRequest(ctx, d.t.Endpoint, version)
 		if err != nil {
 			return answer{err: err}
-		}
-		req.Header.Set("Content-Type", ct)
-		if version == "1.1" {
-			req.Header.Set("SOAPAction", `""`)
 		}
 		start := d.t.Now()
 		res, err := client.Do(req)
@@ -391,13 +427,13 @@ func (d *run) probe(ctx context.Context) (time.Duration, bool) {
 			return answer{err: err}
 		}
 		defer res.Body.Close()
-		b, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
-		return answer{status: res.StatusCode, header: res.Header, body: string(b), elapsed: d.t.Now().Sub(start), sent: start}
+		b, _ := io.ReadAll(io.LimitReader(res.Body, maxAnswer))
+		if sent.IsZero() {
+			sent, elapsed = start, d.t.Now().Sub(start)
+		}
+		return answer{status: res.StatusCode, header: res.Header, body: string(b)}
 	}
-	own := d.t.SOAPVersion
-	if own != "1.2" {
-		own = "1.1"
-	}
+	own := d.own()
 	a := ask(own)
 	if a.err != nil {
 		d.add(Finding{Check: "auth", Severity: Error, Summary: "the endpoint does not answer an HTTP POST", Evidence: []string{a.err.Error()},
@@ -406,18 +442,74 @@ func (d *run) probe(ctx context.Context) (time.Duration, bool) {
 		return 0, false
 	}
 	d.auth(ctx, a.status, a.header)
-	// The SOAP version: a 415, a VersionMismatch fault or an envelope of
-	// the other version mean the port's version is wrong.
-	other := map[string]string{"1.1": "1.2", "1.2": "1.1"}[own]
+	if a.status != http.StatusUnauthorized && a.status != http.StatusForbidden {
+		d.soapVersion(a, ask, "")
+	} else {
+		d.soapVersionAuthenticated(ctx, a, ask)
+	}
+	date, err := http.ParseTime(a.header.Get("Date"))
+	if err != nil {
+		return 0, false
+	}
+	// Date is the server's time, truncated to the second, when it
+	// answered: compare it with the middle of the exchange.
+	return date.Add(500 * time.Millisecond).Sub(sent.Add(elapsed / 2)), true
+}
+
+// soapVersionAuthenticated runs the soap_version check of an endpoint
+// that answered the unauthenticated probe a with status 401 or 403: on the
+// answers to the authenticated probes when the configured authentication
+// fits, else on a when it is a SOAP envelope (a WS-Security fault), or
+// skips it saying why it cannot.
+func (d *run) soapVersionAuthenticated(ctx context.Context, a answer, unauthenticated func(string) answer) {
 	switch {
-	case a.status == http.StatusUnauthorized || a.status == http.StatusForbidden:
-		d.skip("soap_version", "skipped: the endpoint wants credentials before it reads a SOAP request")
+	case (d.t.Authenticate == nil || !d.authFits) && speaks(a.body) != "":
+		d.soapVersion(a, unauthenticated, "")
+		return
+	case d.t.Authenticate == nil:
+		d.skip("soap_version", fmt.Sprintf("skipped: the endpoint wants credentials before it reads a SOAP request (HTTP %d), and no HTTP authentication is configured", a.status))
+		return
+	case !d.authFits:
+		d.skip("soap_version", "skipped: the endpoint wants credentials of another kind than the configured ones (see auth)")
+		return
+	}
+	ask := func(version string) answer {
+		r := d.authenticated(ctx, version)
+		return answer{status: r.Status, header: r.Header, body: r.Body, err: r.Err}
+	}
+	r := d.authenticated(ctx, d.own())
+	switch {
+	case r.refused():
+		d.skip("soap_version", fmt.Sprintf("skipped: the endpoint refuses %s (see auth)", r.credentials()))
+	case r.Err != nil:
+		d.skip("soap_version", "skipped: the authenticated probe got no answer (see auth): "+r.Err.Error())
+	case r.Status == http.StatusForbidden:
+		d.skip("soap_version", fmt.Sprintf("skipped: the endpoint forbids the request with %s too (HTTP 403)", r.credentials()))
+	default:
+		d.soapVersion(ask(d.own()), ask, "authenticated ")
+	}
+}
+
+// soapVersion judges the SOAP version from the answer a of the port's
+// version, asking for the other version's when a refuses the port's (a
+// 415, a VersionMismatch fault, an envelope of the other version). which
+// qualifies the probes in the evidence ("authenticated ").
+func (d *run) soapVersion(a answer, ask func(version string) answer, which string) {
+	own := d.own()
+	other := map[string]string{"1.1": "1.2", "1.2": "1.1"}[own]
+	probe := func(version string, x answer) string {
+		if x.err != nil {
+			return fmt.Sprintf("%sSOAP %s probe: %v", which, version, x.err)
+		}
+		return fmt.Sprintf("%sSOAP %s probe: HTTP %d %s", which, version, x.status, firstLine(x.body))
+	}
+	switch {
 	case a.status == http.StatusNotFound:
 		d.add(Finding{Check: "soap_version", Severity: Error, Summary: "the endpoint answers HTTP 404: there is no service at this URL",
-			Evidence: []string{"HTTP 404"}, Fix: "check the endpoint URL (path and case)"})
+			Evidence: []string{probe(own, a)}, Fix: "check the endpoint URL (path and case)"})
 	case a.status == http.StatusUnsupportedMediaType || strings.Contains(a.body, "VersionMismatch") || speaks(a.body) == other:
 		b := ask(other)
-		ev := []string{fmt.Sprintf("SOAP %s probe: HTTP %d %s", own, a.status, firstLine(a.body)), fmt.Sprintf("SOAP %s probe: HTTP %d %s", other, b.status, firstLine(b.body))}
+		ev := []string{probe(own, a), probe(other, b)}
 		if b.err == nil && b.status != http.StatusUnsupportedMediaType && !strings.Contains(b.body, "VersionMismatch") && speaks(b.body) != own {
 			d.add(Finding{Check: "soap_version", Severity: Error, Evidence: ev,
 				Summary: fmt.Sprintf("the endpoint speaks SOAP %s, but the port is SOAP %s", other, own),
@@ -428,18 +520,11 @@ func (d *run) probe(ctx context.Context) (time.Duration, bool) {
 		}
 	case speaks(a.body) == own:
 		d.add(Finding{Check: "soap_version", Severity: OK, Summary: fmt.Sprintf("the endpoint answers SOAP %s", own),
-			Evidence: []string{fmt.Sprintf("HTTP %d %s", a.status, firstLine(a.body))}})
+			Evidence: []string{probe(own, a)}})
 	default:
 		d.add(Finding{Check: "soap_version", Severity: Warning, Summary: fmt.Sprintf("the endpoint's answer is not a SOAP envelope (HTTP %d, %s)", a.status, a.header.Get("Content-Type")),
-			Evidence: []string{firstLine(a.body)}, Fix: "check that the endpoint URL is the SOAP service's and not a web page or a proxy"})
+			Evidence: []string{probe(own, a)}, Fix: "check that the endpoint URL is the SOAP service's and not a web page or a proxy"})
 	}
-	date, err := http.ParseTime(a.header.Get("Date"))
-	if err != nil {
-		return 0, false
-	}
-	// Date is the server's time, truncated to the second, when it
-	// answered: compare it with the middle of the exchange.
-	return date.Add(500 * time.Millisecond).Sub(a.sent.Add(a.elapsed / 2)), true
 }
 
 // envelope is an empty SOAP envelope of a version, with its content type.
@@ -489,6 +574,9 @@ func (d *run) auth(ctx context.Context, status int, h http.Header) {
 		ev = append(ev, "WWW-Authenticate: "+strings.Join(offered, ", "))
 	}
 	if status != http.StatusUnauthorized {
+		// A 403 may be lifted by the configured credentials (an API
+		// token header, an account): the soap_version check tries them.
+		d.authFits = status == http.StatusForbidden
 		if d.t.Auth == "basic" || d.t.Auth == "ntlm" || d.t.Auth == "kerberos" {
 			d.add(Finding{Check: "auth", Severity: Info, Evidence: ev,
 				Summary: fmt.Sprintf("the endpoint does not ask for HTTP authentication, but %s is configured (it may ask only for some operations)", d.t.Auth)})
@@ -510,13 +598,18 @@ func (d *run) auth(ctx context.Context, status int, h http.Header) {
 			match = true
 		}
 	}
+	d.authFits = match || len(offered) == 0
 	switch {
+	case len(offered) == 0 && d.t.Authenticate != nil && d.authenticated(ctx, d.own()).accepted():
+		r := d.authenticated(ctx, d.own())
+		d.add(Finding{Check: "auth", Severity: OK, Evidence: append(ev, fmt.Sprintf("authenticated probe: HTTP %d", r.Status)),
+			Summary: fmt.Sprintf("the endpoint answers 401 without saying which scheme it wants (no WWW-Authenticate), and accepts %s", r.credentials())})
 	case len(offered) == 0:
 		d.add(Finding{Check: "auth", Severity: Warning, Evidence: ev,
 			Summary: "the endpoint answers 401 without saying which scheme it wants (no WWW-Authenticate)",
 			Fix:     "message-level security (WS-Security) is likely: check the WSDL's policy and the service's documentation"})
-	case match && d.t.Handshake != nil:
-		d.handshake(ctx, ev, offered)
+	case match && d.t.Authenticate != nil:
+		d.authFinding(ctx, ev, offered)
 	case match:
 		d.add(Finding{Check: "auth", Severity: OK, Evidence: ev,
 			Summary: fmt.Sprintf("the endpoint asks for %s, and %s is configured", strings.Join(offered, " or "), d.t.Auth)})

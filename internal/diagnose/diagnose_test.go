@@ -3,10 +3,12 @@ package diagnose
 import (
 	"context"
 	"crypto/tls"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +19,31 @@ func soap11(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/xml")
 	w.WriteHeader(500)
 	w.Write([]byte(`<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>s:Client</faultcode><faultstring>empty</faultstring></s:Fault></s:Body></s:Envelope>`))
+}
+
+// soap12only answers SOAP 1.2 requests with a fault and others with 415.
+func soap12only(w http.ResponseWriter, r *http.Request) {
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/soap+xml") {
+		w.WriteHeader(415)
+		return
+	}
+	w.Header().Set("Content-Type", "application/soap+xml")
+	w.WriteHeader(500)
+	w.Write([]byte(`<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body><e:Fault/></e:Body></e:Envelope>`))
+}
+
+// versions serves /soap12only (soap12only), /html (a web page) and, at
+// every other path, SOAP 1.1 (soap11).
+func versions(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/soap12only":
+		soap12only(w, r)
+	case "/html":
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte("<html>login</html>"))
+	default:
+		soap11(w, r)
+	}
 }
 
 func finding(t *testing.T, r *Report, check string) Finding {
@@ -100,22 +127,16 @@ func TestAuthVersionPolicyClock(t *testing.T) {
 		case "/basic":
 			w.Header().Set("WWW-Authenticate", `Basic realm="x"`)
 			w.WriteHeader(401)
-		case "/soap12only":
-			if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/soap+xml") {
-				w.WriteHeader(415)
-				return
-			}
-			w.Header().Set("Content-Type", "application/soap+xml")
-			w.WriteHeader(500)
-			w.Write([]byte(`<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body><e:Fault/></e:Body></e:Envelope>`))
+		case "/wsse":
+			// A WS-Security refusal: 401 with a SOAP fault, no WWW-Authenticate.
+			w.Header().Set("Content-Type", "text/xml")
+			w.WriteHeader(401)
+			w.Write([]byte(`<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>wsse:FailedAuthentication</faultcode><faultstring>no token</faultstring></s:Fault></s:Body></s:Envelope>`))
 		case "/skewed":
 			w.Header()["Date"] = []string{time.Now().Add(10 * time.Minute).UTC().Format(http.TimeFormat)}
 			soap11(w, r)
-		case "/html":
-			w.Header().Set("Content-Type", "text/html")
-			w.Write([]byte("<html>login</html>"))
 		default:
-			soap11(w, r)
+			versions(w, r)
 		}
 	}))
 	defer srv.Close()
@@ -127,6 +148,9 @@ func TestAuthVersionPolicyClock(t *testing.T) {
 		t.Errorf("fix %q", f.Fix)
 	}
 	want(t, Run(ctx, Target{Endpoint: srv.URL + "/basic", Auth: "basic"}), "auth", OK, "asks for Basic")
+	r = Run(ctx, Target{Endpoint: srv.URL + "/wsse", Auth: "wsse", SOAPVersion: "1.1"})
+	want(t, r, "auth", Warning, "without saying which scheme")
+	want(t, r, "soap_version", OK, "the endpoint answers SOAP 1.1")
 
 	r = Run(ctx, Target{Endpoint: srv.URL + "/soap12only", Auth: "none", SOAPVersion: "1.1"})
 	want(t, r, "soap_version", Error, "speaks SOAP 1.2, but the port is SOAP 1.1")
@@ -163,10 +187,122 @@ func TestAuthVersionPolicyClock(t *testing.T) {
 	want(t, Run(ctx, Target{Endpoint: srv.URL + "/", Auth: "wsse"}), "clock", OK, "agree")
 }
 
+// authenticateWith is an Authenticate that sets the credentials on the
+// request with set and answers as who.
+func authenticateWith(who AuthResult, set func(*http.Request)) func(*http.Request) AuthResult {
+	return func(req *http.Request) AuthResult {
+		r := who
+		set(req)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			r.Err = err
+			return r
+		}
+		r.ReadAnswer(resp)
+		return r
+	}
+}
+
+// basicAuthenticate is an Authenticate with HTTP Basic, as the gateway
+// wires it for type basic.
+func basicAuthenticate(user, password string) func(*http.Request) AuthResult {
+	return authenticateWith(AuthResult{Scheme: "Basic", Account: user}, func(req *http.Request) { req.SetBasicAuth(user, password) })
+}
+
+// TestAuthenticatedSOAPVersion: behind HTTP Basic, the soap_version check
+// reads the answers to the probes sent with the configured credentials (an
+// endpoint of the other version, a web page), and skips when they are
+// refused; the probes are empty envelopes in every case.
+func TestAuthenticatedSOAPVersion(t *testing.T) {
+	var bodies []string
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, string(b))
+		mu.Unlock()
+		if u, p, ok := r.BasicAuth(); !ok || u != "alice" || p != "right" {
+			w.Header().Set("WWW-Authenticate", `Basic realm="x"`)
+			w.WriteHeader(401)
+			return
+		}
+		versions(w, r)
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	run := func(path, password string) *Report {
+		return Run(ctx, Target{Endpoint: srv.URL + path, Auth: "basic", SOAPVersion: "1.1", Authenticate: basicAuthenticate("alice", password)})
+	}
+
+	r := run("/soap12only", "right")
+	want(t, r, "auth", OK, "asks for Basic and accepted the Basic credentials of alice")
+	want(t, r, "soap_version", Error, "speaks SOAP 1.2, but the port is SOAP 1.1")
+	if f := finding(t, r, "soap_version"); len(f.Evidence) != 2 || !strings.HasPrefix(f.Evidence[1], "authenticated SOAP 1.2 probe: HTTP 500") {
+		t.Errorf("evidence %q", f.Evidence)
+	}
+	want(t, run("/html", "right"), "soap_version", Warning, "not a SOAP envelope (HTTP 200, text/html)")
+	want(t, run("/", "right"), "soap_version", OK, "SOAP 1.1")
+
+	r = run("/", "wrong")
+	want(t, r, "auth", Error, "asks for Basic and refused the Basic credentials of alice")
+	want(t, r, "soap_version", Skipped, "skipped: the endpoint refuses the Basic credentials of alice (see auth)")
+	for _, f := range r.Findings {
+		if strings.Contains(strings.Join(append(f.Evidence, f.Summary, f.Fix), " "), "wrong") {
+			t.Errorf("the password shows in %+v", f)
+		}
+	}
+
+	// A 403 without a token header, lifted by the configured header.
+	gate := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Api-Token") != "tok" {
+			w.WriteHeader(403)
+			return
+		}
+		soap11(w, r)
+	}))
+	defer gate.Close()
+	withToken := func(token string) func(*http.Request) AuthResult {
+		return authenticateWith(AuthResult{Scheme: "HTTP headers (X-Api-Token)"}, func(req *http.Request) { req.Header.Set("X-Api-Token", token) })
+	}
+	r = Run(ctx, Target{Endpoint: gate.URL, Auth: "none", Authenticate: withToken("tok")})
+	want(t, r, "soap_version", OK, "the endpoint answers SOAP 1.1")
+	r = Run(ctx, Target{Endpoint: gate.URL, Auth: "none", Authenticate: withToken("bad")})
+	want(t, r, "soap_version", Skipped, "forbids the request with the configured HTTP headers (X-Api-Token) too (HTTP 403)")
+
+	// Another scheme than the configured one is asked for: no
+	// credentials are sent.
+	mu.Lock()
+	bodies = nil
+	mu.Unlock()
+	sent := false
+	r = Run(ctx, Target{Endpoint: srv.URL + "/", Auth: "ntlm", Authenticate: func(*http.Request) AuthResult { sent = true; return AuthResult{} }})
+	want(t, r, "soap_version", Skipped, "credentials of another kind")
+	if sent {
+		t.Error("the authenticated probe was sent for a scheme the endpoint does not ask for")
+	}
+	// Every probe was an empty envelope: nothing an upstream can act on.
+	mu.Lock()
+	defer mu.Unlock()
+	for _, b := range bodies {
+		if !strings.Contains(b, "<soap:Body/></soap:Envelope>") {
+			t.Errorf("probe body %s", b)
+		}
+	}
+}
+
 func TestAgainstPHP(t *testing.T) {
 	php := testpeer.PHPServer(t)
 	r := Run(context.Background(), Target{Endpoint: php + "/secure/inventory", Auth: "none", SOAPVersion: "1.1"})
 	want(t, r, "auth", Error, "asks for Basic, but the configured auth is none")
+	want(t, r, "soap_version", Skipped, "no HTTP authentication is configured")
+	// With the configured Basic credentials, the SOAP version is known.
+	r = Run(context.Background(), Target{Endpoint: php + "/secure/inventory", Auth: "basic", SOAPVersion: "1.1", Authenticate: basicAuthenticate("alice", "s3cret")})
+	want(t, r, "auth", OK, "asks for Basic and accepted the Basic credentials of alice")
+	want(t, r, "soap_version", OK, "the endpoint answers SOAP 1.1")
+	// A wrong password is the auth problem, not a version verdict.
+	r = Run(context.Background(), Target{Endpoint: php + "/secure/inventory", Auth: "basic", SOAPVersion: "1.1", Authenticate: basicAuthenticate("alice", "not-s3cret")})
+	want(t, r, "auth", Error, "refused the Basic credentials of alice")
+	want(t, r, "soap_version", Skipped, "refuses the Basic credentials of alice")
 	r = Run(context.Background(), Target{Endpoint: php + "/inventory", Auth: "none", SOAPVersion: "1.2"})
 	want(t, r, "soap_version", OK, "SOAP 1.2")
 	want(t, Run(context.Background(), Target{Endpoint: php + "/nothing", Auth: "none"}), "soap_version", Error, "404")

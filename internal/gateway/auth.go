@@ -328,14 +328,7 @@ func applyAuthInput(in *AuthInput, cur *upstreamAuth) (authConfig, map[string][]
 		secrets[fieldCert], cfg.ClientCert = []byte(cur.certPEM), true
 	case raw == "" || raw == "null":
 	default:
-		var cc ClientCertificateInput
-		dec := json.NewDecoder(strings.NewReader(raw))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&cc); err != nil {
-			bad("/client_certificate: %v", err)
-			break
-		}
-		pemText, err := clientCertPEM(&cc)
+		pemText, err := certInputPEM(raw)
 		if err != nil {
 			bad("/client_certificate: %v", err)
 			break
@@ -343,6 +336,19 @@ func applyAuthInput(in *AuthInput, cur *upstreamAuth) (authConfig, map[string][]
 		secrets[fieldCert], cfg.ClientCert = []byte(pemText), true
 	}
 	return cfg, secrets, probs
+}
+
+// certInputPEM decodes a certificate member (a ClientCertificateInput in
+// JSON, unknown members refused) into one PEM text holding the
+// certificate chain and the private key, checking that they match.
+func certInputPEM(raw string) (string, error) {
+	var cc ClientCertificateInput
+	dec := json.NewDecoder(strings.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cc); err != nil {
+		return "", err
+	}
+	return clientCertPEM(&cc)
 }
 
 // clientCertPEM turns a client certificate input into one PEM text holding

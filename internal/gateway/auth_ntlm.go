@@ -1,13 +1,8 @@
 package gateway
 
 import (
-	"errors"
-	"io"
-	"net/http"
 	"strings"
-	"time"
 
-	"github.com/soapbridge/soapbridge/internal/diagnose"
 	"github.com/soapbridge/soapbridge/internal/upstream"
 )
 
@@ -59,31 +54,4 @@ func (a *upstreamAuth) ntlmCredentials() upstream.NTLMCredentials {
 		c.Domain, c.User = domain, user
 	}
 	return c
-}
-
-// ntlmHandshake is diagnose's Handshake for type ntlm: it sends req with
-// the configured account on a new connection of its own (never one of the
-// service's authenticated ones, so a handshake really happens).
-func (a *upstreamAuth) ntlmHandshake(timeout time.Duration) func(*http.Request) diagnose.HandshakeResult {
-	return func(req *http.Request) diagnose.HandshakeResult {
-		cred := a.ntlmCredentials()
-		client := upstream.NewClientNTLM(timeout, a.client.TLSConfig(), cred)
-		defer client.CloseIdle()
-		res := diagnose.HandshakeResult{Scheme: "NTLM", Account: cred.String()}
-		resp, err := client.HTTP.Do(req)
-		if err != nil {
-			var ue *upstream.Error
-			if errors.As(err, &ue) {
-				res.Refused = ue.Refused
-				res.Err = errors.New(ue.Msg)
-			} else {
-				res.Err = err
-			}
-			return res
-		}
-		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		resp.Body.Close()
-		res.Status = resp.StatusCode
-		return res
-	}
 }

@@ -7,7 +7,6 @@ import (
 	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -91,14 +90,7 @@ func applyX509Input(in *AuthInput, cur *upstreamAuth, cfg *authConfig, secrets m
 	case rawCert == "" || rawCert == "null":
 		bad(`/signing_certificate: required for type x509: {"cert_pem": "...", "key_pem": "..."} or {"pkcs12": "<base64>", "password": "..."}`)
 	default:
-		var cc ClientCertificateInput
-		dec := json.NewDecoder(strings.NewReader(rawCert))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&cc); err != nil {
-			bad("/signing_certificate: %v", err)
-			break
-		}
-		pemText, err := clientCertPEM(&cc)
+		pemText, err := certInputPEM(rawCert)
 		if err == nil {
 			_, _, err = signingPair(pemText)
 		}

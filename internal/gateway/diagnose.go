@@ -6,8 +6,10 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/soapbridge/soapbridge/internal/diagnose"
+	"github.com/soapbridge/soapbridge/internal/upstream"
 	"github.com/soapbridge/soapbridge/internal/wsdl"
 )
 
@@ -46,9 +48,7 @@ func (g *Gateway) Diagnose(ctx context.Context, name, port string) (*DiagnoseRep
 	if s.auth.client != nil {
 		t.TLS = s.auth.client.TLSConfig()
 	}
-	if s.auth.cfg.Type == AuthNTLM {
-		t.Handshake = s.auth.ntlmHandshake(s.auth.timeout)
-	}
+	t.Authenticate = s.auth.diagnoseAuthenticate(g.client)
 	krb, spn, closeKrb := s.auth.kerberosProbe(t.Endpoint)
 	defer closeKrb()
 	if krb != nil {
@@ -105,4 +105,66 @@ func (g *Gateway) diagnose(w http.ResponseWriter, r *http.Request) {
 	}
 	g.log.Info("diagnose", "service", rep.Service, "port", rep.Port, "worst", rep.Worst(), "key", keyOf(r).Name)
 	writeJSON(w, http.StatusOK, rep)
+}
+
+// diagnoseAuthenticate is diagnose's Authenticate for the service's auth:
+// it sends a probe with the HTTP authentication calls use (HTTP Basic, an
+// NTLM handshake on a new connection of its own, never one of the
+// service's authenticated ones, the Kerberos ticket of the service's
+// client, and the configured HTTP headers) and returns the answer. It is
+// nil when the auth sends nothing at the HTTP level: type none, wsse or
+// x509 without http_headers (a client certificate is in the TLS
+// configuration of every probe). Errors and results name the account,
+// never a secret.
+func (a *upstreamAuth) diagnoseAuthenticate(shared *upstream.Client) func(*http.Request) diagnose.AuthResult {
+	base := diagnose.AuthResult{}
+	switch a.cfg.Type {
+	case AuthBasic:
+		base.Scheme, base.Account = "Basic", a.cfg.Username
+	case AuthNTLM:
+		base.Scheme, base.Account = "NTLM", a.ntlmCredentials().String()
+	case AuthKerberos:
+		base.Scheme, base.Account = "Kerberos", a.cfg.Username+"@"+a.cfg.Realm
+	default:
+		if len(a.headers) == 0 {
+			return nil
+		}
+		base.Scheme = "HTTP headers (" + strings.Join(a.cfg.HTTPHeaders, ", ") + ")"
+	}
+	return func(req *http.Request) diagnose.AuthResult {
+		res := base
+		client := shared
+		switch {
+		case a.cfg.Type == AuthNTLM:
+			client = upstream.NewClientNTLM(a.timeout, a.client.TLSConfig(), a.ntlmCredentials())
+			defer client.CloseIdle()
+		case a.client != nil:
+			client = a.client
+		}
+		for k, vs := range a.headers {
+			for _, v := range vs {
+				req.Header.Add(k, v)
+			}
+		}
+		if a.cfg.Type == AuthBasic {
+			req.SetBasicAuth(a.cfg.Username, a.password)
+		}
+		resp, err := client.HTTP.Do(req)
+		if err != nil {
+			var ue *upstream.Error
+			var dg upstream.Diagnoser
+			switch {
+			case errors.As(err, &ue):
+				res.Refused, res.Err, res.Fix = ue.Refused, errors.New(ue.Msg), ue.Fix
+			case errors.As(err, &dg):
+				_, _, summary, fix := dg.Diagnose()
+				res.Err, res.Fix = errors.New(summary), fix
+			default:
+				res.Err = err
+			}
+			return res
+		}
+		res.ReadAnswer(resp)
+		return res
+	}
 }

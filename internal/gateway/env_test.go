@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -230,3 +231,44 @@ func (e *env) registerInventory(name, endpoint string) map[string]any {
 }
 
 func jsonEncoder(w io.Writer) *json.Encoder { return json.NewEncoder(w) }
+
+// storeFiles stops the env (closing the database) and returns the content
+// of each of its database files by name: soapbridge.db, and its -wal and
+// -shm as they are after the close. It fails the test when there is no
+// database file.
+func (e *env) storeFiles() map[string][]byte {
+	e.t.Helper()
+	e.stop()
+	files, _ := filepath.Glob(filepath.Join(e.dir, "soapbridge.db*"))
+	if !slices.Contains(files, filepath.Join(e.dir, "soapbridge.db")) {
+		e.t.Fatalf("no database file soapbridge.db in %v", files)
+	}
+	out := map[string][]byte{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		out[filepath.Base(f)] = data
+	}
+	return out
+}
+
+// checkSecretsNowhere stops the env (flushing its log and closing the
+// database) and checks that none of the secrets appears in plaintext in
+// the database files (WAL and SHM included), the log, or any API answer
+// the env received. Empty secrets are passed over; a secret may be binary
+// (a keytab). Failures name the secret by its index and first bytes.
+func checkSecretsNowhere(t *testing.T, e *env, secrets ...string) {
+	t.Helper()
+	places := e.storeFiles()
+	places["log"] = []byte(e.logs.String())
+	places["responses"] = []byte(e.bodies.String())
+	for where, data := range places {
+		for i, s := range secrets {
+			if s != "" && bytes.Contains(data, []byte(s)) {
+				t.Errorf("secret %d (%.12q...) appears in %s", i, s, where)
+			}
+		}
+	}
+}

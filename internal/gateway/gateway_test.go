@@ -291,30 +291,11 @@ func TestBasicAuthAndSecretsAtRest(t *testing.T) {
 	for _, path := range []string{"/v1/admin/services/secure", "/v1/admin/services/secure/auth", "/v1/admin/services", "/v1/services"} {
 		e.do("GET", path, e.admin, nil).must(t, http.StatusOK)
 	}
-	e.stop() // flush the log and close the database
 
 	// The plaintext secrets are nowhere: database files (WAL too), logs,
 	// API answers.
-	places := map[string][]byte{"log": []byte(e.logs.String()), "responses": []byte(e.bodies.String())}
-	files, _ := filepath.Glob(filepath.Join(e.dir, "soapbridge.db*"))
-	if len(files) == 0 {
-		t.Fatal("no database files")
-	}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		places[filepath.Base(f)] = data
-	}
-	for where, data := range places {
-		for _, s := range []string{password, headerValue, soapToken} {
-			if bytes.Contains(data, []byte(s)) {
-				t.Errorf("%q appears in %s", s, where)
-			}
-		}
-	}
-	if !bytes.Contains(places["responses"], []byte("R-A-1-1")) {
+	checkSecretsNowhere(t, e, password, headerValue, soapToken)
+	if !strings.Contains(e.bodies.String(), "R-A-1-1") {
 		t.Error("the responses check saw no successful call")
 	}
 }
@@ -561,12 +542,12 @@ func TestKeysAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.do("GET", "/v1/services", short.Key, nil).must(t, http.StatusUnauthorized)
-	// Only hashes are stored.
-	e.stop()
-	data, _ := os.ReadFile(filepath.Join(e.dir, "soapbridge.db"))
-	wal, _ := os.ReadFile(filepath.Join(e.dir, "soapbridge.db-wal"))
-	if bytes.Contains(append(data, wal...), []byte(key[15:])) {
-		t.Error("the database holds a key's secret")
+	// Only hashes are stored (the key itself was in the answer that
+	// created it).
+	for name, data := range e.storeFiles() {
+		if bytes.Contains(data, []byte(key[15:])) {
+			t.Errorf("%s holds a key's secret", name)
+		}
 	}
 }
 
@@ -635,8 +616,31 @@ func TestDiagnose(t *testing.T) {
 	if !strings.Contains(got["auth/error"], "asks for Basic, but the configured auth is none") {
 		t.Errorf("auth finding: %s", got["auth/error"])
 	}
+	if !strings.Contains(got["soap_version/skipped"], "no HTTP authentication is configured") {
+		t.Errorf("soap_version without auth: %v", got)
+	}
 	e.do("POST", "/v1/admin/services/inv/diagnose?port=Nope", e.admin, nil).must(t, http.StatusNotFound)
 	e.do("POST", "/v1/admin/services/nope/diagnose", e.admin, nil).must(t, http.StatusNotFound)
+
+	// With the service's Basic credentials the SOAP version is probed; a
+	// wrong password is an auth error, and no version verdict.
+	setBasic := func(pw string) map[string]string {
+		t.Helper()
+		e.do("PUT", "/v1/admin/services/inv/auth", e.admin, map[string]any{"type": "basic", "username": "alice", "password": pw, "endpoint": php + "/secure/inventory"}).must(t, http.StatusOK)
+		return findings(t, e.do("POST", "/v1/admin/services/inv/diagnose", e.admin, nil).must(t, http.StatusOK).json(t))
+	}
+	got = setBasic("s3cret")
+	if !strings.Contains(got["auth/ok"], "asks for Basic and accepted the Basic credentials of alice") ||
+		!strings.Contains(got["soap_version/ok"], "the endpoint answers SOAP 1.1") {
+		t.Errorf("diagnose with basic: %v", got)
+	}
+	got = setBasic("Wr0ng-s3cret")
+	if !strings.Contains(got["auth/error"], "refused the Basic credentials of alice") ||
+		!strings.Contains(got["soap_version/skipped"], "refuses the Basic credentials of alice") {
+		t.Errorf("diagnose with a wrong password: %v", got)
+	}
+	e.stop()
+	checkSecretsNowhere(t, e, "Wr0ng-s3cret")
 }
 
 func TestClientCertificates(t *testing.T) {
@@ -698,19 +702,10 @@ func TestClientCertificates(t *testing.T) {
 	e.do("PUT", "/v1/admin/services/inv/auth", e.admin, map[string]any{"type": "none", "endpoint": up, "ca_bundle": serverCA.PEM(), "client_certificate": nil}).must(t, http.StatusOK)
 	reserve().must(t, http.StatusBadGateway)
 
-	// The private keys never reach the store in plaintext.
-	e.stop()
-	files, _ := filepath.Glob(filepath.Join(e.dir, "soapbridge.db*"))
+	// The private keys never reach the store, the log or an answer in
+	// plaintext.
 	keyBody := strings.Split(strings.TrimSpace(keyPEM), "\n")[1]
-	for _, f := range files {
-		data, _ := os.ReadFile(f)
-		if bytes.Contains(data, []byte(keyBody)) || bytes.Contains(data, []byte("p12-pass")) {
-			t.Errorf("%s holds a client key or PKCS#12 password", f)
-		}
-	}
-	if strings.Contains(e.bodies.String(), keyBody) {
-		t.Error("an answer holds the client key")
-	}
+	checkSecretsNowhere(t, e, keyBody, "p12-pass")
 }
 
 func TestClockSkew(t *testing.T) {

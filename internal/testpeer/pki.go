@@ -74,7 +74,14 @@ func (ca *CA) Issue(cn string, names []string, notBefore, notAfter time.Time, cl
 			tmpl.DNSNames = append(tmpl.DNSNames, n)
 		}
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, &key.PublicKey, ca.key)
+	return ca.sign(tmpl, &key.PublicKey, key)
+}
+
+// sign issues tmpl for the public key pub, returning it with its private
+// key.
+func (ca *CA) sign(tmpl *x509.Certificate, pub, key any) tls.Certificate {
+	ca.t.Helper()
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, pub, ca.key)
 	if err != nil {
 		ca.t.Fatal(err)
 	}

@@ -314,6 +314,18 @@ func writeWSDL(t *testing.T, extraSchema string) string {
 	return path
 }
 
+// writeNoTypeWSDL writes into dir a WSDL zeep cannot load (a binding
+// without a type) and returns its path.
+func writeNoTypeWSDL(t *testing.T, dir string) string {
+	t.Helper()
+	path := filepath.Join(dir, "notype.wsdl")
+	wsdl := strings.Replace(fmt.Sprintf(twoBindingsWSDL, ""), `<binding name="Soap11" type="tns:EchoPT">`, `<binding name="Soap11">`, 1)
+	if err := os.WriteFile(path, []byte(wsdl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 func TestZeepInspectListsSOAPOperations(t *testing.T) {
 	res, err := ZeepInspect(t, writeWSDL(t, ""))
 	if err != nil {
@@ -349,11 +361,7 @@ func TestZeepInspectReportsUnloadableWSDL(t *testing.T) {
 	// zeep with strict=False recovers from malformed XML, so use WSDLs it
 	// cannot load at all: a missing file, and a binding without a type.
 	dir := t.TempDir()
-	noType := filepath.Join(dir, "notype.wsdl")
-	wsdl := strings.Replace(fmt.Sprintf(twoBindingsWSDL, ""), `<binding name="Soap11" type="tns:EchoPT">`, `<binding name="Soap11">`, 1)
-	if err := os.WriteFile(noType, []byte(wsdl), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	noType := writeNoTypeWSDL(t, dir)
 	for _, path := range []string{filepath.Join(dir, "missing.wsdl"), noType} {
 		res, err := ZeepInspect(t, path)
 		if err != nil {
@@ -362,6 +370,33 @@ func TestZeepInspectReportsUnloadableWSDL(t *testing.T) {
 		if res.OK || res.Error == "" {
 			t.Errorf("%s: got %+v, want ok=false with an error", filepath.Base(path), res)
 		}
+	}
+}
+
+// TestZeepInspectAll: the batch form gives each WSDL the result of
+// ZeepInspect, a valid one, an unloadable one and a missing one alike.
+func TestZeepInspectAll(t *testing.T) {
+	dir := t.TempDir()
+	noType := writeNoTypeWSDL(t, dir)
+	paths := []string{writeWSDL(t, ""), noType, filepath.Join(dir, "missing.wsdl")}
+	all, err := ZeepInspectAll(t, paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != len(paths) {
+		t.Fatalf("%d results for %d WSDLs", len(all), len(paths))
+	}
+	for _, p := range paths {
+		one, err := ZeepInspect(t, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(all[p]) != fmt.Sprint(one) {
+			t.Errorf("%s: ZeepInspectAll %+v, ZeepInspect %+v", filepath.Base(p), all[p], one)
+		}
+	}
+	if !all[paths[0]].OK || all[paths[1]].OK || all[paths[2]].OK {
+		t.Errorf("results %+v", all)
 	}
 }
 

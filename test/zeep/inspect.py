@@ -3,6 +3,7 @@
 
 Usage:
     /usr/bin/python3 test/zeep/inspect.py WSDL_PATH
+    /usr/bin/python3 test/zeep/inspect.py --many WSDL_PATH...
     /usr/bin/python3 test/zeep/inspect.py --bench N WSDL_PATH
 
 The first form prints one JSON object on stdout:
@@ -12,6 +13,12 @@ The first form prints one JSON object on stdout:
 with the operations sorted, or {"ok": false, "error": "..."} when zeep cannot
 load the WSDL. Only SOAP bindings are listed; HTTP GET/POST bindings are
 skipped.
+
+--many inspects each WSDL as the first form does, with a fresh Client for
+each, in one interpreter (zeep is imported once, which is most of the time a
+small WSDL takes), and prints one such JSON object a line, in the order of
+the paths, each with a "path" member holding the path as given; a line is
+written as soon as its WSDL is done.
 
 --bench N loads the WSDL N times, each time with a fresh Client, and also
 resolves every operation's input and output signature; it prints
@@ -132,13 +139,35 @@ def bench(wsdl_path, n):
 
 
 def usage():
-    sys.stderr.write("usage: inspect.py [--bench N] WSDL_PATH\n")
+    sys.stderr.write("usage: inspect.py [--bench N] WSDL_PATH | --many WSDL_PATH...\n")
     sys.exit(2)
+
+
+def result_of(wsdl_path, n=0):
+    """The JSON object printed for one WSDL."""
+    if "://" not in wsdl_path:
+        wsdl_path = os.path.abspath(wsdl_path)
+    try:
+        return bench(wsdl_path, n) if n else inspect(wsdl_path)
+    except RecursionError as exc:
+        return {"ok": False, "error": "RecursionError: %s" % exc}
+    except Exception as exc:
+        return {"ok": False, "error": "%s: %s" % (type(exc).__name__, exc)}
 
 
 def main(argv):
     n = 0
     args = list(argv)
+    if args and args[0] == "--many":
+        if len(args) < 2:
+            usage()
+        logging.disable(logging.CRITICAL)
+        for path in args[1:]:
+            result = result_of(path)
+            result["path"] = path
+            sys.stdout.write(json.dumps(result, sort_keys=True) + "\n")
+            sys.stdout.flush()
+        return 0
     if args and args[0] == "--bench":
         if len(args) < 2:
             usage()
@@ -151,17 +180,8 @@ def main(argv):
         args = args[2:]
     if len(args) != 1:
         usage()
-    wsdl_path = args[0]
-    if "://" not in wsdl_path:
-        wsdl_path = os.path.abspath(wsdl_path)
     logging.disable(logging.CRITICAL)
-    try:
-        result = bench(wsdl_path, n) if n else inspect(wsdl_path)
-    except RecursionError as exc:
-        result = {"ok": False, "error": "RecursionError: %s" % exc}
-    except Exception as exc:
-        result = {"ok": False, "error": "%s: %s" % (type(exc).__name__, exc)}
-    sys.stdout.write(json.dumps(result, sort_keys=True) + "\n")
+    sys.stdout.write(json.dumps(result_of(args[0], n), sort_keys=True) + "\n")
     return 0
 
 
