@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
-# Measures what soapbridge adds to a SOAP call under load, in one run on one
-# machine: wrk calls a fast SOAP upstream directly (the SOAP envelope), then
-# through `soapbridge serve` (the REST JSON call with X-API-Key: key check,
-# validation, encoding, the upstream call, decoding, logging, the call log),
-# alternating for LOAD_ROUNDS rounds, and prints requests/s and latency
-# percentiles of both with their ratio and the p99 overhead.
+# Measures what soapbridge adds to a SOAP call, in one run on one machine.
+# wrk calls a fast SOAP upstream three ways, alternating for LOAD_ROUNDS
+# rounds:
+#   direct   the SOAP envelope, to the upstream itself;
+#   proxy    the same envelope through a plain Go reverse proxy
+#            (test/load/proxy): what any HTTP hop costs here;
+#   gateway  the REST JSON call through `soapbridge serve` with X-API-Key
+#            (key check, validation, encoding, the upstream call, decoding,
+#            the log line and the call log).
+# Throughput is measured with LOAD_CONNECTIONS connections (the CPUs
+# saturated), latency with one connection (nothing queued), and it prints
+# the gateway's throughput as a ratio of direct and of proxy, and its p50
+# and p99 latency overhead over direct.
 #
 #   ./scripts/load.sh                      # 2 rounds of 10 s, 16 connections
 #   LOAD_DURATION=30s LOAD_CONNECTIONS=64 LOAD_ROUNDS=3 ./scripts/load.sh
@@ -12,7 +19,7 @@
 # The upstream (test/load/upstream) answers every call with the same
 # 10-item GetItems response of examples/inventory. wrk is installed with
 # apt-get when missing. Everything runs on loopback: on a small machine
-# wrk, the gateway and the upstream share the CPUs, so compare the ratio,
+# wrk, the gateway and the upstream share the CPUs, so compare the ratios,
 # not the absolute figures.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -47,12 +54,17 @@ trap cleanup EXIT
 
 go build -o "$tmp/soapbridge" ./cmd/soapbridge
 go build -o "$tmp/upstream" ./test/load/upstream
+go build -o "$tmp/proxy" ./test/load/proxy
 up_port="$("$tmp/upstream" -free-port)"
+px_port="$("$tmp/upstream" -free-port)"
 gw_port="$("$tmp/upstream" -free-port)"
 up="http://127.0.0.1:$up_port"
+px="http://127.0.0.1:$px_port"
 gw="http://127.0.0.1:$gw_port"
 
 "$tmp/upstream" -addr "127.0.0.1:$up_port" &
+pids+=($!)
+"$tmp/proxy" -addr "127.0.0.1:$px_port" -to "$up" 2>"$tmp/proxy.log" &
 pids+=($!)
 "$tmp/soapbridge" serve --addr "127.0.0.1:$gw_port" --data "$tmp/data" --log-format json 2>"$tmp/gateway.log" &
 pids+=($!)
@@ -67,6 +79,7 @@ wait_up() {
 	exit 1
 }
 wait_up "$up/"
+wait_up "$px/"
 wait_up "$gw/healthz"
 
 admin="$(cat "$tmp/data/admin.key")"
@@ -104,11 +117,11 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["X-API-Key"] = "$key"
 LUA
 
-# run NAME URL prints "rps p50_ms p99_ms" of one wrk run, and fails on
-# errors or non-2xx answers.
+# run NAME URL CONNECTIONS prints "rps p50_ms p99_ms" of one wrk run, and
+# fails on errors or non-2xx answers.
 run() {
 	local out
-	out="$(wrk -t"$threads" -c"$conns" -d"$duration" --latency -s "$tmp/$1.lua" "$2")"
+	out="$(wrk -t"$threads" -c"$3" -d"$duration" --latency -s "$tmp/$1.lua" "$2")"
 	if grep -q -e 'Non-2xx' -e 'Socket errors' <<<"$out"; then
 		say "$1: errors under load:"
 		printf '%s\n' "$out" >&2
@@ -127,19 +140,33 @@ run() {
 	END { printf "%.0f %.3f %.3f\n", rps, p50, p99 }' <<<"$out"
 }
 
-say "wrk -t$threads -c$conns -d$duration, $rounds rounds, direct and through the gateway alternately"
+say "wrk -t$threads -d$duration, $rounds rounds; throughput with $conns connections, latency with 1"
 wrk -t1 -c4 -d2s -s "$tmp/gateway.lua" "$gw/v1/services/inventory/GetItems" >/dev/null # warm up
-printf '%-6s %-8s %10s %9s %9s\n' round path 'req/s' 'p50 ms' 'p99 ms'
+printf '%-6s %-8s %-6s %10s %9s %9s\n' round path conns 'req/s' 'p50 ms' 'p99 ms'
 results=()
 for r in $(seq "$rounds"); do
-	read -r d_rps d_p50 d_p99 < <(run direct "$up/soap")
-	printf '%-6s %-8s %10s %9s %9s\n' "$r" direct "$d_rps" "$d_p50" "$d_p99"
-	read -r g_rps g_p50 g_p99 < <(run gateway "$gw/v1/services/inventory/GetItems")
-	printf '%-6s %-8s %10s %9s %9s\n' "$r" gateway "$g_rps" "$g_p50" "$g_p99"
-	results+=("$d_rps $d_p99 $g_rps $g_p99")
+	line="$r"
+	for c in "$conns" 1; do
+		read -r d_rps d_p50 d_p99 < <(run direct "$up/soap" "$c")
+		printf '%-6s %-8s %-6s %10s %9s %9s\n' "$r" direct "$c" "$d_rps" "$d_p50" "$d_p99"
+		if [ "$c" != 1 ]; then
+			read -r p_rps p_p50 p_p99 < <(run direct "$px/soap" "$c")
+			printf '%-6s %-8s %-6s %10s %9s %9s\n' "$r" proxy "$c" "$p_rps" "$p_p50" "$p_p99"
+		fi
+		read -r g_rps g_p50 g_p99 < <(run gateway "$gw/v1/services/inventory/GetItems" "$c")
+		printf '%-6s %-8s %-6s %10s %9s %9s\n' "$r" gateway "$c" "$g_rps" "$g_p50" "$g_p99"
+		if [ "$c" != 1 ]; then
+			line="$line $d_rps $p_rps $g_rps"
+		else
+			line="$line $d_p50 $d_p99 $g_p50 $g_p99"
+		fi
+	done
+	results+=("$line")
 done
 printf '%s\n' "${results[@]}" | awk '
-	{ dr += $1; dp += $2; gr += $3; gp += $4; n++ }
+	{ dr += $2; pr += $3; gr += $4; dp50 += $5; dp99 += $6; gp50 += $7; gp99 += $8; n++ }
 	END {
-		printf "\ngateway/direct throughput: %.2fx   p99 overhead: %.2f ms   (means of %d rounds)\n", gr/dr, (gp-dp)/n, n
+		printf "\nthroughput (%s connections): gateway/direct %.2fx, proxy/direct %.2fx, gateway/proxy %.2fx\n", "'"$conns"'", gr/dr, pr/dr, gr/pr
+		printf "latency (1 connection): gateway p50 +%.3f ms, p99 +%.3f ms over direct\n", (gp50-dp50)/n, (gp99-dp99)/n
+		printf "(means of %d rounds)\n", n
 	}'

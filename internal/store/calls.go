@@ -32,10 +32,11 @@ func (s *Store) RecordCalls(ctx context.Context, calls []Call, keep int) error {
 		return err
 	}
 	defer tx.Rollback()
+	insert := tx.StmtContext(ctx, s.insertCall)
+	defer insert.Close()
 	used := map[string]int64{}
 	for _, c := range calls {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO calls (at, service, operation, port, key_name, status, latency_us, outcome, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			millis(c.At), c.Service, c.Operation, c.Port, c.Key, c.Status, c.Latency.Microseconds(), c.Outcome, c.Error); err != nil {
+		if _, err := insert.ExecContext(ctx, millis(c.At), c.Service, c.Operation, c.Port, c.Key, c.Status, c.Latency.Microseconds(), c.Outcome, c.Error); err != nil {
 			return err
 		}
 		if c.Key != "" && millis(c.At) > used[c.Key] {

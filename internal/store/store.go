@@ -25,6 +25,8 @@ type Store struct {
 	path string
 	// keyByID is prepared once: it runs on every API request.
 	keyByID *sql.Stmt
+	// insertCall is prepared once: it runs for every call logged.
+	insertCall *sql.Stmt
 }
 
 // Open opens (creating when needed) the SQLite database at path and brings
@@ -54,6 +56,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: %s: %w", path, err)
 	}
+	if s.insertCall, err = db.PrepareContext(ctx, `INSERT INTO calls (at, service, operation, port, key_name, status, latency_us, outcome, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: %w", err)
+	}
 	if s.keyByID, err = db.PrepareContext(ctx, `SELECT `+keyColumns+` FROM api_keys WHERE id = ?`); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: %w", err)
@@ -64,6 +70,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 // Close closes the database.
 func (s *Store) Close() error {
 	s.keyByID.Close()
+	s.insertCall.Close()
 	return s.db.Close()
 }
 
