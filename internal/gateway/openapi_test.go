@@ -144,6 +144,11 @@ func TestOpenAPIMatchesTheGateway(t *testing.T) {
 		// answers fit it.
 		c.call(t, "/v1/services/inventory/Reserve", app.Key, `{"sku": 5, "quantity": "many", "colour": "red"}`, js, false, 400)
 		c.call(t, "/v1/services/inventory/Reserve", app.Key, `{"sku": "bad sku", "quantity": 1}`, js, false, 400)
+		// Unknown members, at the top, in the headers and in a header.
+		c.call(t, "/v1/services/inventory/Reserve", app.Key, `{"sku": "A-7", "quantity": 2, "colour": "red"}`, js, false, 400)
+		c.call(t, "/v1/services/inventory/Reserve", app.Key, `{"sku": "A-7", "quantity": "-5"}`, js, false, 400)
+		c.call(t, "/v1/services/inventory/GetItems", app.Key, `{"skuPrefix": "A-", "$headers": {"Trace": {"requestId": "r-1"}, "Span": {}}}`, js, false, 400)
+		c.call(t, "/v1/services/inventory/GetItems", app.Key, `{"skuPrefix": "A-", "$headers": {"Trace": {"requestId": "r-1", "span": "s"}}}`, js, false, 400)
 		c.call(t, "/v1/services/inventory/Reserve", app.Key, `{"quantity": 0}`, js, false, 400)
 		c.call(t, "/v1/services/inventory/GetItems", app.Key, `{"skuPrefix": "A-", "warehouse": "west"}`, js, false, 400)
 		c.call(t, "/v1/services/inventory/GetItems", app.Key, `{"skuPrefix": `, js, false, 400)
@@ -163,6 +168,9 @@ func TestOpenAPIMatchesTheGateway(t *testing.T) {
 			t.Errorf("describe: %s", body)
 		}
 		c.call(t, "/v1/services/rpc/sum", app.Key, `{"numbers": ["x"]}`, js, false, 400)
+		c.call(t, "/v1/services/rpc/describe", app.Key, `{"person": {"name": "bob", "age": 41, "email": "b@example.com"}}`, js, false, 400)
+		c.call(t, "/v1/services/rpc/sum", app.Key, `{"numbers": [1], "$headers": {}}`, js, true, 200)
+		c.call(t, "/v1/services/rpc/sum", app.Key, `{"numbers": [1], "count": 1}`, js, false, 400)
 	})
 
 	t.Run("documents, docs page, access and caching", func(t *testing.T) {

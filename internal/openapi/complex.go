@@ -249,8 +249,7 @@ func (g *schemas) extensionBase(id xsd.TypeID, members []codec.Member, value, wi
 func (g *schemas) complex(id xsd.TypeID, d dir) *Schema {
 	t := g.s.Type(id)
 	if t.IsArray() {
-		item := g.valueSchema(t.ArrayItem, d)
-		return &Schema{Type: "array", Items: nullable(item), Description: t.Doc, XSDType: xsdTypeName(g.s, id)}
+		return &Schema{Type: "array", Items: g.value(t.ArrayItem, d, true), Description: t.Doc, XSDType: xsdTypeName(g.s, id)}
 	}
 	members, value, wild := g.c.Members(id)
 	w := &walker{g: g, id: id, d: d, members: members, info: make([]memberInfo, len(members))}
@@ -286,7 +285,7 @@ func (g *schemas) complex(id xsd.TypeID, d dir) *Schema {
 				arr := &Schema{Type: "array", Items: ps}
 				if e := g.s.Element(m.Element); e.Doc != "" {
 					arr.Description = e.Doc
-					if ps.Ref != "" && ps.Description == e.Doc {
+					if ps.Description == e.Doc {
 						ps.Description = ""
 					}
 				}

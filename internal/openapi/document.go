@@ -210,13 +210,19 @@ type Schema struct {
 	MaxItems         *int        `json:"maxItems,omitempty"`
 	Properties       Properties  `json:"properties,omitempty"`
 	Required         []string    `json:"required,omitempty"`
+	MaxProperties    *int        `json:"maxProperties,omitempty"`
+	PropertyNames    *Schema     `json:"propertyNames,omitempty"`
 	// AdditionalProperties is nil (any), a bool or a *Schema.
-	AdditionalProperties any       `json:"additionalProperties,omitempty"`
-	AllOf                []*Schema `json:"allOf,omitempty"`
-	OneOf                []*Schema `json:"oneOf,omitempty"`
-	AnyOf                []*Schema `json:"anyOf,omitempty"`
-	Not                  *Schema   `json:"not,omitempty"`
-	Default              any       `json:"default,omitempty"`
+	AdditionalProperties any `json:"additionalProperties,omitempty"`
+	// UnevaluatedProperties is nil (any) or false: no member that no
+	// subschema (properties here, through $ref, allOf, oneOf and anyOf)
+	// evaluated. Unlike additionalProperties, it sees through composition.
+	UnevaluatedProperties any       `json:"unevaluatedProperties,omitempty"`
+	AllOf                 []*Schema `json:"allOf,omitempty"`
+	OneOf                 []*Schema `json:"oneOf,omitempty"`
+	AnyOf                 []*Schema `json:"anyOf,omitempty"`
+	Not                   *Schema   `json:"not,omitempty"`
+	Default               any       `json:"default,omitempty"`
 	// XSDType names the XML Schema type the schema was generated from.
 	XSDType string `json:"x-xsd-type,omitempty"`
 }

@@ -160,15 +160,26 @@ func (g *gen) allPorts() []string {
 
 // body is the JSON object of a message in direction d: the wrapper's
 // members for a wrapped message, a member per part otherwise, and
-// "$headers".
+// "$headers". It is closed at every level, as the codec refuses unknown
+// members: a request may carry "$headers" (an empty object when the
+// message declares no header, as the codec takes it), "$type" only where
+// the wrapper's type has derived types.
 func (g *gen) body(o *wsdl.Operation, msg *wsdl.Message, d dir) *Schema {
 	if msg == nil {
-		return &Schema{Type: "object", Description: "One-way operation: an empty object.", Properties: Properties{}}
+		return &Schema{Type: "object", Description: "One-way operation: an empty object.", Properties: Properties{}, MaxProperties: intp(0)}
 	}
 	var s *Schema
+	closable := true // the members are the codec's (not anyType's)
 	if msg.Wrapped && len(msg.Parts) == 1 && msg.Parts[0].Element != xsd.NoElem && o.Style != wsdl.RPC {
 		e := g.sc.s.Element(msg.Parts[0].Element)
-		s = g.sc.typeSchema(e.Type, d)
+		closable = g.sc.object(e.Type)
+		if d == request {
+			// The codec reads the wrapper like any element: "$type" may
+			// select a derived type.
+			s = g.sc.valueSchema(e.Type, d)
+		} else {
+			s = g.sc.typeSchema(e.Type, d)
+		}
 		s = describe(s, e.Doc)
 	} else {
 		s = &Schema{Type: "object"}
@@ -177,14 +188,16 @@ func (g *gen) body(o *wsdl.Operation, msg *wsdl.Message, d dir) *Schema {
 			if p.Element != xsd.NoElem {
 				ps = g.sc.elementSchema(p.Element, d)
 			} else {
-				ps = nullable(g.sc.valueSchema(p.Type, d))
+				ps = g.sc.value(p.Type, d, true)
 			}
 			s.Properties = append(s.Properties, Property{p.Name, ps})
 			s.Required = append(s.Required, p.Name)
 		}
 	}
-	if len(msg.Headers) > 0 {
-		h := &Schema{Type: "object", Description: "SOAP headers, by the header element's local name (or the part name)."}
+	var h *Schema
+	switch {
+	case len(msg.Headers) > 0:
+		h = &Schema{Type: "object", Description: "SOAP headers, by the header element's local name (or the part name).", UnevaluatedProperties: false}
 		for _, hd := range msg.Headers {
 			if hd.Part.Element != xsd.NoElem {
 				e := g.sc.s.Element(hd.Part.Element)
@@ -192,16 +205,23 @@ func (g *gen) body(o *wsdl.Operation, msg *wsdl.Message, d dir) *Schema {
 					h.Properties = append(h.Properties, Property{e.Name.Local, g.sc.elementSchema(hd.Part.Element, d)})
 				}
 			} else if h.Properties.Get(hd.Part.Name) == nil {
-				h.Properties = append(h.Properties, Property{hd.Part.Name, nullable(g.sc.valueSchema(hd.Part.Type, d))})
+				h.Properties = append(h.Properties, Property{hd.Part.Name, g.sc.value(hd.Part.Type, d, true)})
 			}
 		}
+	case d == request:
+		h = &Schema{Type: "object", MaxProperties: intp(0), Description: "The operation declares no SOAP header: only an empty object, which the gateway ignores."}
+	}
+	if h != nil {
 		if s.Ref != "" || s.Type != "object" {
 			s = &Schema{AllOf: []*Schema{s, {Type: "object", Properties: Properties{{memberHeaders, h}}}}}
 		} else {
 			s.Properties = append(s.Properties, Property{memberHeaders, h})
 		}
 	}
-	return s
+	if !closable {
+		return s
+	}
+	return closeSchema(s)
 }
 
 // required lists the members a body schema requires at its top level.

@@ -118,12 +118,20 @@ func compact(v any) string {
 
 const maxFieldDepth = 6
 
-// resolve follows a component reference.
+// resolve follows a component reference, also through the allOf of one
+// that closes a value (unevaluatedProperties beside it).
 func (d *Document) resolve(s *Schema) (*Schema, string) {
 	name := ""
-	for i := 0; s != nil && s.Ref != "" && i < 16; i++ {
-		name = strings.TrimPrefix(s.Ref, refPrefix)
-		s = d.Components.Schemas.Lookup(name)
+	for i := 0; s != nil && i < 16; i++ {
+		switch {
+		case s.Ref != "":
+			name = strings.TrimPrefix(s.Ref, refPrefix)
+			s = d.Components.Schemas.Lookup(name)
+		case len(s.AllOf) == 1 && s.Type == nil && len(s.Properties) == 0 && len(s.OneOf) == 0 && len(s.AnyOf) == 0:
+			s = s.AllOf[0]
+		default:
+			return s, name
+		}
 	}
 	return s, name
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -113,45 +114,54 @@ func TestInventoryDocument(t *testing.T) {
 }
 
 // TestCorpusDocumentsValidate generates the document of every corpus case
-// that compiles and validates it as OpenAPI 3.1 with kin-openapi.
+// that compiles and validates it as OpenAPI 3.1 with kin-openapi,
+// examples included. Each case is a parallel subtest: they share nothing.
 func TestCorpusDocumentsValidate(t *testing.T) {
 	dir := testpeer.SharedCorpus(t)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	var mu sync.Mutex
 	var total, valid, skipped int
-	var failures []string
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(dir, e.Name(), "case.txt"))
-		if err != nil {
-			continue
-		}
-		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-		if strings.Contains(string(b), "expect: error") {
-			skipped++
-			continue
-		}
-		entry := filepath.Join(dir, e.Name(), strings.TrimSpace(lines[0]))
-		m, err := wsdl.Open(context.Background(), entry, fetch.Options{}, wsdl.Lenient)
-		if err != nil {
-			skipped++
-			continue
-		}
-		total++
-		if err := checkCase(m, e.Name()); err != nil {
-			failures = append(failures, fmt.Sprintf("%s: %v", e.Name(), err))
-			continue
-		}
-		valid++
+	count := func(n *int) {
+		mu.Lock()
+		*n++
+		mu.Unlock()
 	}
+	t.Run("cases", func(t *testing.T) {
+		for _, e := range entries {
+			if !e.IsDir() {
+				continue
+			}
+			b, err := os.ReadFile(filepath.Join(dir, e.Name(), "case.txt"))
+			if err != nil {
+				continue
+			}
+			if strings.Contains(string(b), "expect: error") {
+				skipped++
+				continue
+			}
+			lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+			entry := filepath.Join(dir, e.Name(), strings.TrimSpace(lines[0]))
+			name := e.Name()
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				m, err := wsdl.Open(context.Background(), entry, fetch.Options{}, wsdl.Lenient)
+				if err != nil {
+					count(&skipped)
+					return
+				}
+				count(&total)
+				if err := checkCase(m, name); err != nil {
+					t.Error(err)
+					return
+				}
+				count(&valid)
+			})
+		}
+	})
 	t.Logf("%d/%d corpus documents are valid OpenAPI 3.1 (%d cases do not compile here)", valid, total, skipped)
-	for _, f := range failures {
-		t.Error(f)
-	}
 }
 
 func checkCase(m *wsdl.Model, name string) (err error) {

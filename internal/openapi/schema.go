@@ -310,6 +310,12 @@ func (g *schemas) typeName(id xsd.TypeID, t *xsd.Type) string {
 // typeSchema is the schema of a value of type id (no null, no xsi:type).
 func (g *schemas) typeSchema(id xsd.TypeID, d dir) *Schema {
 	t := g.s.Type(id)
+	if isAnyType(t) {
+		if d == request {
+			return g.anyTypeInput()
+		}
+		return &Schema{Description: "Any value (xsd:anyType): text becomes a string; elements an object of their names, attributes as \"@name\", text as \"$value\"."}
+	}
 	if d == faultDetail && t.Simple {
 		d = response // simple values read the same in a detail
 	}
@@ -317,8 +323,6 @@ func (g *schemas) typeSchema(id xsd.TypeID, d dir) *Schema {
 		d = request // one component serves both directions
 	}
 	switch {
-	case isAnyType(t):
-		return &Schema{Description: "Any value (xsd:anyType): text becomes a string; elements an object of their names, attributes as \"@name\", text as \"$value\"."}
 	case t.Simple:
 		if isBuiltinID(id) || t.Name.IsZero() {
 			return g.simple(id, d)
@@ -329,6 +333,35 @@ func (g *schemas) typeSchema(id xsd.TypeID, d dir) *Schema {
 		return g.complex(id, d)
 	}
 	return g.component(compKey{id, d, false}, g.typeName(id, t), func() *Schema { return g.complex(id, d) })
+}
+
+// XML names as the codec takes them for the members of an xsd:anyType
+// object: a letter, "_" or a non-ASCII character, then also digits, "-"
+// and "."; written with \x escapes, which ECMA-262 and RE2 share.
+const (
+	patNameStart = `[^\x00-\x40\x5B-\x5E\x60\x7B-\x7F]`
+	patNameChar  = `[^\x00-\x2C\x2F\x3A-\x40\x5B-\x5E\x60\x7B-\x7F]`
+)
+
+// anyTypeInput is the component of an xsd:anyType value in requests, as
+// the codec writes it: a scalar becomes text; an object's members become
+// child elements (arrays repeat them, null is xsi:nil), so their names
+// must be XML names, besides "$value" (text) and "$any" (XML strings).
+func (g *schemas) anyTypeInput() *Schema {
+	return g.component(compKey{xsd.TypeID(xsd.AnyType), request, true}, "AnyTypeInput", func() *Schema {
+		self := ref("AnyTypeInput")
+		item := &Schema{AnyOf: []*Schema{self, {Type: "null"}}}
+		return &Schema{
+			Description: "Any value (xsd:anyType): a string, number or boolean is the element's text; an object's members are child elements of their names (an array repeats one, null is xsi:nil), \"$value\" its text and \"$any\" XML elements.",
+			Type:        []string{"string", "number", "boolean", "object"},
+			Properties: Properties{
+				{memberValue, &Schema{Description: "The element's text, when a string."}},
+				{memberAny, &Schema{Type: "array", Items: &Schema{Type: "string"}, Description: "XML elements, each with the namespaces it uses declared."}},
+			},
+			PropertyNames:        &Schema{Pattern: `^(?:\$value|\$any|` + patNameStart + patNameChar + `*)$`},
+			AdditionalProperties: &Schema{AnyOf: []*Schema{self, {Type: "null"}, {Type: "array", Items: item}}},
+		}
+	})
 }
 
 // derived lists the named, non-abstract types that may stand for id with
@@ -362,12 +395,12 @@ func (g *schemas) valueSchema(id xsd.TypeID, d dir) *Schema {
 		s := &Schema{Description: "A " + t.Name.Local + " or a type derived from it: a derived type's object names it in \"$type\" (xsi:type)."}
 		if !t.Abstract {
 			s.OneOf = append(s.OneOf, &Schema{AllOf: []*Schema{g.typeSchema(id, k.d), {
-				Properties: Properties{{memberType, &Schema{Const: t.Name.Local}}},
+				Properties: Properties{{memberType, typeNameSchema(t.Name)}},
 			}}})
 		}
 		for _, x := range ds {
 			s.OneOf = append(s.OneOf, &Schema{AllOf: []*Schema{g.typeSchema(x, k.d), {
-				Properties: Properties{{memberType, &Schema{Const: g.s.Type(x).Name.Local}}},
+				Properties: Properties{{memberType, typeNameSchema(g.s.Type(x).Name)}},
 				Required:   []string{memberType},
 			}}})
 		}
@@ -376,6 +409,64 @@ func (g *schemas) valueSchema(id xsd.TypeID, d dir) *Schema {
 		}
 		return s
 	})
+}
+
+// object reports whether values of type id are JSON objects whose members
+// the codec knows: complex types other than anyType and SOAP arrays.
+func (g *schemas) object(id xsd.TypeID) bool {
+	t := g.s.Type(id)
+	return !t.Simple && !isAnyType(t) && !t.IsArray()
+}
+
+// closed is s, the schema of a value of type id, refusing the members it
+// does not list, as the codec refuses unknown members in requests and
+// the decoder writes no others in responses. Components stay open, so
+// that extensions (allOf) and "$type" branches (oneOf) can build on
+// them: the value is closed where it is used, with unevaluatedProperties,
+// which sees the members listed through $ref, allOf and oneOf.
+func (g *schemas) closed(id xsd.TypeID, s *Schema) *Schema {
+	if !g.object(id) {
+		return s
+	}
+	return closeSchema(s)
+}
+
+// closeSchema sets unevaluatedProperties: false on s. A reference is
+// wrapped in an allOf rather than given the keyword beside it: tools
+// that still read a $ref's siblings as OpenAPI 3.0 did ignore them, and
+// kin-openapi moves them into a separate allOf entry, where
+// unevaluatedProperties sees none of the referenced schema's members.
+func closeSchema(s *Schema) *Schema {
+	if s.Ref != "" {
+		return &Schema{AllOf: []*Schema{{Ref: s.Ref}}, Description: s.Description, UnevaluatedProperties: false}
+	}
+	s.UnevaluatedProperties = false
+	return s
+}
+
+// value is the schema of a value of declared type id, closed, and null
+// too when nillable.
+func (g *schemas) value(id xsd.TypeID, d dir, nillable bool) *Schema {
+	v := g.closed(id, g.valueSchema(id, d))
+	if v.Ref != "" {
+		// Siblings of a $ref apply alongside it in 3.1; keep the
+		// referenced schema untouched.
+		v = &Schema{Ref: v.Ref}
+	}
+	if nillable {
+		v = nullable(v)
+	}
+	return v
+}
+
+// typeNameSchema is the schema of "$type" naming type q: its local name,
+// as the decoder writes it, or {namespace}local, which the codec also
+// takes.
+func typeNameSchema(q xsd.QName) *Schema {
+	if q.Space == "" {
+		return &Schema{Const: q.Local}
+	}
+	return &Schema{Type: "string", Enum: []any{q.Local, q.String()}}
 }
 
 // nullable lets s also be null (xsi:nil).
@@ -412,15 +503,7 @@ func describe(s *Schema, doc string) *Schema {
 // elementSchema is the schema of one occurrence of element id.
 func (g *schemas) elementSchema(id xsd.ElemID, d dir) *Schema {
 	e := g.s.Element(id)
-	v := g.valueSchema(e.Type, d)
-	if v.Ref != "" {
-		// Siblings of a $ref apply alongside it in 3.1; keep the
-		// referenced schema untouched.
-		v = &Schema{Ref: v.Ref}
-	}
-	if e.Nillable {
-		v = nullable(v)
-	}
+	v := g.value(e.Type, d, e.Nillable)
 	if e.Constraint.Kind != xsd.NoConstraint {
 		if dv, ok := g.jsonValue(e.Type, e.Constraint.Value); ok {
 			v.Default = dv

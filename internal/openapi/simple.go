@@ -154,8 +154,16 @@ func (g *schemas) atomic(t *xsd.Type, d dir) *Schema {
 			s.Format = "int64"
 		}
 		if d == request && bigInteger(b) {
+			// A string of digits, within the type's range when it has
+			// one: the pattern bounds the value as exactly as
+			// minimum and maximum bound a number.
 			s.Type = []string{"integer", "string"}
 			s.Pattern = patInteger
+			if lo, hi := intBounds(b, f); lo != nil || hi != nil {
+				if p, ok := intRangePattern(lo, hi); ok {
+					s.Pattern = p
+				}
+			}
 		}
 	case b == xsd.Decimal:
 		numeric = true
@@ -284,5 +292,15 @@ func (g *schemas) bounds(s *Schema, b xsd.Builtin, f *xsd.Facets) {
 	}
 	if r := rat(f.MaxExclusive); r != nil {
 		s.ExclusiveMaximum = num(f.MaxExclusive)
+	}
+	if b.IsInteger() && f.TotalDigits.Set {
+		// totalDigits n bounds an integer: |v| <= 10^n - 1.
+		lo, hi := intBounds(b, f)
+		if lo != nil && (s.Minimum == "" || rat(string(s.Minimum)).Cmp(new(big.Rat).SetInt(lo)) < 0) {
+			s.Minimum = json.Number(lo.String())
+		}
+		if hi != nil && (s.Maximum == "" || rat(string(s.Maximum)).Cmp(new(big.Rat).SetInt(hi)) > 0) {
+			s.Maximum = json.Number(hi.String())
+		}
 	}
 }
