@@ -638,6 +638,20 @@ func hasTextSpecial(raw []byte) bool {
 	return false
 }
 
+// attrSpecialBytes marks the bytes that make an attribute value need more
+// than copying: references and the whitespace normalized to spaces.
+var attrSpecialBytes = [256]bool{'&': true, '\t': true, '\r': true, '\n': true}
+
+// attrSpecial reports whether an attribute value holds '&', tab, CR or LF.
+func attrSpecial(v []byte) bool {
+	for _, c := range v {
+		if attrSpecialBytes[c] {
+			return true
+		}
+	}
+	return false
+}
+
 func normalizeNewlines(dst, s []byte) []byte {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -1086,7 +1100,7 @@ func (d *Decoder) attributes(rawName []byte, empty bool) error {
 			}
 		}
 		from := len(d.scratch)
-		if bytes.IndexByte(a.value, '&') >= 0 || bytes.IndexAny(a.value, "\t\r\n") >= 0 {
+		if attrSpecial(a.value) {
 			var err error
 			if d.scratch, err = d.unescape(d.scratch, a.value, true); err != nil {
 				return err
