@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/soapbridge/soapbridge/internal/xmltree"
 )
@@ -574,6 +575,33 @@ func boolAttr(el *xmltree.Element, name string) bool {
 	return v == "true" || v == "1"
 }
 
+// collapse is strings.Join(strings.Fields(s), " ") with one allocation:
+// runs of white space become one space, none at either end. Text that is
+// already so is returned as it is.
+func collapse(s string) string {
+	clean := true
+	for i := 0; i < len(s) && clean; i++ {
+		switch c := s[i]; {
+		case c == ' ':
+			clean = i > 0 && i < len(s)-1 && s[i+1] != ' '
+		case c < ' ' || c >= utf8.RuneSelf:
+			clean = c > '\r' && c < utf8.RuneSelf // not \t..\r; not maybe a Unicode space
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for f := range strings.FieldsSeq(s) {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(f)
+	}
+	return b.String()
+}
+
 // doc returns the text of an element's xsd:annotation/xsd:documentation.
 func doc(el *xmltree.Element) string {
 	a := child(el, "annotation")
@@ -583,7 +611,7 @@ func doc(el *xmltree.Element) string {
 	var parts []string
 	for _, d := range a.Children {
 		if d.Name.Local == "documentation" {
-			if s := strings.Join(strings.Fields(d.Text), " "); s != "" {
+			if s := collapse(d.Text); s != "" {
 				parts = append(parts, s)
 			}
 		}
