@@ -60,16 +60,24 @@ func Parse(data []byte, name string) (*Document, error) {
 	var childSlab []*Element
 	var kids []*Element
 	var kidStart []int
+	// A direct-mapped cache in front of the map: the same values follow
+	// one another, and a compare costs less than a map lookup.
 	values := make(map[string]string)
+	var recent [256]string
 	value := func(b []byte) string {
-		if len(b) > 64 {
+		if len(b) > 64 || len(b) == 0 {
 			return string(b)
 		}
-		if v, ok := values[string(b)]; ok {
+		h := (uint(len(b)) ^ uint(b[0])<<1 ^ uint(b[len(b)/2])<<3 ^ uint(b[len(b)-1])<<5) & uint(len(recent)-1)
+		if v := recent[h]; v == string(b) {
 			return v
 		}
-		v := string(b)
-		values[v] = v
+		v, ok := values[string(b)]
+		if !ok {
+			v = string(b)
+			values[v] = v
+		}
+		recent[h] = v
 		return v
 	}
 	for {
@@ -95,7 +103,11 @@ func Parse(data []byte, name string) (*Document, error) {
 			}
 			el := &slab[0]
 			slab = slab[1:]
-			*el = Element{Name: Name(tok.Name), Line: d.Line(), Doc: doc}
+			// The slab is zeroed: set fields one by one, sparing a
+			// typed copy of the whole struct.
+			el.Name = Name(tok.Name)
+			el.Line = d.Line()
+			el.Doc = doc
 			if n := len(tok.Attr); n > 0 {
 				if len(attrSlab) < n {
 					attrSlab = make([]Attr, max(n, 512))

@@ -184,7 +184,7 @@ func (c *Compiler) localElement(el *xmltree.Element, sd *schemaDoc) ElemID {
 func (c *Compiler) placeholderElement(el *xmltree.Element, sd *schemaDoc, ref string) ElemID {
 	id := ElemID(len(c.out.Elements))
 	q, _ := c.qname(el, sd, ref)
-	c.out.Elements = append(c.out.Elements, Element{Name: q, Type: TypeID(AnyType), SubstitutionGroup: NoElem, Source: el.Position()})
+	c.out.Elements = appendDoubling(c.out.Elements, Element{Name: q, Type: TypeID(AnyType), SubstitutionGroup: NoElem, Source: el.Position()})
 	return id
 }
 
@@ -203,7 +203,7 @@ func (c *Compiler) globalElement(g *comp) ElemID {
 func (c *Compiler) declareElement(el *xmltree.Element, sd *schemaDoc, q QName, global bool) ElemID {
 	id := ElemID(len(c.out.Elements))
 	src := el.Position()
-	c.out.Elements = append(c.out.Elements, Element{Name: q, Global: global, Type: TypeID(AnyType), SubstitutionGroup: NoElem, Source: src})
+	c.out.Elements = appendDoubling(c.out.Elements, Element{Name: q, Global: global, Type: TypeID(AnyType), SubstitutionGroup: NoElem, Source: src})
 	if global {
 		c.elemIDs[defKey{el, sd}] = id
 	}

@@ -9,13 +9,25 @@ import (
 	"github.com/soapbridge/soapbridge/internal/xmltree"
 )
 
+// appendDoubling is append that doubles the capacity when it grows: the
+// schema's Types and Elements are large structs, and append's gentler
+// growth for big slices copied them several times over.
+func appendDoubling[T any](s []T, v T) []T {
+	if len(s) == cap(s) {
+		n := make([]T, len(s), max(2*cap(s), 64))
+		copy(n, s)
+		s = n
+	}
+	return append(s, v)
+}
+
 // newType allocates a TypeID for a type definition and queues it to be built.
 func (c *Compiler) newType(cp *comp) TypeID {
 	if id, ok := c.typeIDs[defKey{cp.el, cp.sd}]; ok {
 		return id
 	}
 	id := TypeID(len(c.out.Types))
-	c.out.Types = append(c.out.Types, Type{Name: cp.name, Base: NoType, Item: NoType, Value: NoType, ArrayItem: NoType, Source: cp.el.Position()})
+	c.out.Types = appendDoubling(c.out.Types, Type{Name: cp.name, Base: NoType, Item: NoType, Value: NoType, ArrayItem: NoType, Source: cp.el.Position()})
 	c.state = append(c.state, queued)
 	c.typeEl = append(c.typeEl, cp)
 	c.typeIDs[defKey{cp.el, cp.sd}] = id
@@ -503,7 +515,7 @@ func (c *Compiler) simpleContent(t *Type, cp *comp, sc *xmltree.Element) {
 				Builtin: vt.Builtin, Variety: vt.Variety, Item: vt.Item, Members: vt.Members,
 				Facets: c.facets(der, vt.Facets), Value: NoType, ArrayItem: NoType, Source: der.Position()}
 			value = TypeID(len(c.out.Types))
-			c.out.Types = append(c.out.Types, nt)
+			c.out.Types = appendDoubling(c.out.Types, nt)
 			c.state = append(c.state, built)
 			c.typeEl = append(c.typeEl, nil)
 		}
