@@ -638,6 +638,9 @@ func hasTextSpecial(raw []byte) bool {
 	return false
 }
 
+// textUnescape marks the bytes unescape handles in text.
+var textUnescape = [256]bool{'&': true, '\r': true}
+
 // attrSpecialBytes marks the bytes that make an attribute value need more
 // than copying: references and the whitespace normalized to spaces.
 var attrSpecialBytes = [256]bool{'&': true, '\t': true, '\r': true, '\n': true}
@@ -669,7 +672,20 @@ func normalizeNewlines(dst, s []byte) []byte {
 // unescape decodes references in raw into dst. For attribute values, tab,
 // CR and LF become spaces first.
 func (d *Decoder) unescape(dst, raw []byte, attr bool) ([]byte, error) {
+	special := &textUnescape
+	if attr {
+		special = &attrSpecialBytes
+	}
 	for i := 0; i < len(raw); i++ {
+		// Copy the run up to the next byte that needs work at once.
+		j := i
+		for j < len(raw) && !special[raw[j]] {
+			j++
+		}
+		dst = append(dst, raw[i:j]...)
+		if i = j; i == len(raw) {
+			break
+		}
 		c := raw[i]
 		switch c {
 		case '\r':
