@@ -46,12 +46,12 @@ type ResponseDecoder struct {
 	msg     *wsdl.Message
 	opts    DecodeOptions
 	headers []byte // JSON members of "$headers", comma-separated
-	j       jsonWriter
+	w       *bufio.Writer
 }
 
 // NewResponseDecoder prepares to decode the output of op into w.
 func (c *Codec) NewResponseDecoder(op *wsdl.Operation, w *bufio.Writer, opts DecodeOptions) *ResponseDecoder {
-	return &ResponseDecoder{c: c, op: op, msg: op.Output, opts: opts, j: jsonWriter{w: w}}
+	return &ResponseDecoder{c: c, op: op, msg: op.Output, opts: opts, w: w}
 }
 
 // SetOptions replaces the decoding options (before Header and Body).
@@ -76,11 +76,12 @@ func (rd *ResponseDecoder) Header(d *xmltok.Decoder, start xmltok.Token) error {
 			}
 			var buf bytes.Buffer
 			bw := bufio.NewWriter(&buf)
-			dec := &decoder{c: rd.c, t: d, opts: rd.opts, j: jsonWriter{w: bw}}
+			dec := &decoder{c: rd.c, t: d, opts: rd.opts, j: newJSONWriter(bw)}
 			dec.j.key(name.Local)
-			if err := dec.value(start, typ, nillable); err != nil {
+			if err := dec.value(&start, typ, nillable); err != nil {
 				return err
 			}
+			dec.j.flush()
 			bw.Flush()
 			if len(rd.headers) > 0 {
 				rd.headers = append(rd.headers, ',')
@@ -96,7 +97,7 @@ func (rd *ResponseDecoder) Header(d *xmltok.Decoder, start xmltok.Token) error {
 // output's JSON object. first is the body's first child start tag, already
 // read from d, or nil when the body's end tag was read instead.
 func (rd *ResponseDecoder) Body(d *xmltok.Decoder, first *xmltok.Token) error {
-	dec := &decoder{c: rd.c, t: d, opts: rd.opts, j: rd.j}
+	dec := &decoder{c: rd.c, t: d, opts: rd.opts, j: newJSONWriter(rd.w)}
 	if first != nil {
 		dec.pending, dec.hasPending = *first, true
 	} else {
@@ -105,9 +106,9 @@ func (rd *ResponseDecoder) Body(d *xmltok.Decoder, first *xmltok.Token) error {
 	dec.j.open('{')
 	if len(rd.headers) > 0 {
 		dec.j.key(memberHeaders)
-		dec.j.w.WriteByte('{')
+		dec.j.raw([]byte{'{'})
 		dec.j.raw(rd.headers)
-		dec.j.w.WriteByte('}')
+		dec.j.raw([]byte{'}'})
 	}
 	var err error
 	switch {
@@ -121,10 +122,12 @@ func (rd *ResponseDecoder) Body(d *xmltok.Decoder, first *xmltok.Token) error {
 		err = dec.bareBody(rd.msg)
 	}
 	if err != nil {
+		dec.j.flush()
 		return err
 	}
 	dec.j.close('}')
-	return dec.j.w.Flush()
+	dec.j.flush()
+	return rd.w.Flush()
 }
 
 type decoder struct {
@@ -137,21 +140,29 @@ type decoder struct {
 	text       []byte
 }
 
+// Tokens are the tokenizer's own (xmltok.Decoder.Read): a *xmltok.Token is
+// valid until the next token is read, so the functions below use a start
+// tag's attributes before reading its content, and copy a name they need
+// after that.
+
 func (d *decoder) errorf(format string, args ...any) error {
 	return &DecodeError{Line: d.t.Line(), Msg: fmt.Sprintf(format, args...)}
 }
 
 // next returns the next token, turning the end of input into an error.
-func (d *decoder) next() (xmltok.Token, error) {
+func (d *decoder) next() (*xmltok.Token, error) {
 	if d.hasPending {
 		d.hasPending = false
-		return d.pending, nil
+		return &d.pending, nil
 	}
-	tok, err := d.t.Next()
-	if errors.Is(err, io.EOF) {
-		return tok, d.errorf("unexpected end of the response")
+	tok, err := d.t.Read()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, d.errorf("unexpected end of the response")
+		}
+		return nil, err
 	}
-	return tok, err
+	return tok, nil
 }
 
 // skipRest skips to the end of the current element.
@@ -174,7 +185,7 @@ func (d *decoder) skipRest() error {
 
 // nextChild returns the next child start tag of the current element, or
 // ok=false at its end tag. Text between elements is ignored.
-func (d *decoder) nextChild() (xmltok.Token, bool, error) {
+func (d *decoder) nextChild() (*xmltok.Token, bool, error) {
 	for {
 		tok, err := d.next()
 		if err != nil {
@@ -245,7 +256,7 @@ func (d *decoder) rpcBody(m *wsdl.Message) error {
 }
 
 // part decodes a body child as the message part it names.
-func (d *decoder) part(m *wsdl.Message, tok xmltok.Token) error {
+func (d *decoder) part(m *wsdl.Message, tok *xmltok.Token) error {
 	for _, p := range m.Parts {
 		if p.Element != xsd.NoElem {
 			e := d.c.s.Element(p.Element)
@@ -265,7 +276,7 @@ func (d *decoder) part(m *wsdl.Message, tok xmltok.Token) error {
 }
 
 // attr finds an attribute of a start tag.
-func attr(tok xmltok.Token, space, local string) ([]byte, bool) {
+func attr(tok *xmltok.Token, space, local string) ([]byte, bool) {
 	for i := range tok.Attr {
 		if tok.Attr[i].Name.Local == local && tok.Attr[i].Name.Space == space {
 			return tok.Attr[i].Value, true
@@ -275,7 +286,7 @@ func attr(tok xmltok.Token, space, local string) ([]byte, bool) {
 }
 
 // xsiType resolves the xsi:type of a start tag.
-func (d *decoder) xsiType(tok xmltok.Token) (xsd.TypeID, bool) {
+func (d *decoder) xsiType(tok *xmltok.Token) (xsd.TypeID, bool) {
 	v, ok := attr(tok, xsd.NSXSI, "type")
 	if !ok {
 		return 0, false
@@ -292,14 +303,16 @@ func (d *decoder) xsiType(tok xmltok.Token) (xsd.TypeID, bool) {
 
 // value decodes the element whose start tag is tok, of declared type t,
 // writing its JSON value.
-func (d *decoder) value(tok xmltok.Token, t xsd.TypeID, nillable bool) error {
-	if v, ok := attr(tok, xsd.NSXSI, "nil"); ok && (string(v) == "true" || string(v) == "1") {
-		d.j.raw([]byte("null"))
-		return d.t.Skip()
-	}
+func (d *decoder) value(tok *xmltok.Token, t xsd.TypeID, nillable bool) error {
 	actual := t
-	if x, ok := d.xsiType(tok); ok && x != t && d.refines(x, t) {
-		actual = x
+	if len(tok.Attr) > 0 {
+		if v, ok := attr(tok, xsd.NSXSI, "nil"); ok && (string(v) == "true" || string(v) == "1") {
+			d.j.raw([]byte("null"))
+			return d.t.Skip()
+		}
+		if x, ok := d.xsiType(tok); ok && x != t && d.refines(x, t) {
+			actual = x
+		}
 	}
 	ty := d.c.s.Type(actual)
 	switch {
@@ -342,18 +355,26 @@ func (d *decoder) refines(x, t xsd.TypeID) bool {
 
 // members decodes a complex element's attributes and content into the
 // JSON object the caller has open.
-func (d *decoder) members(tok xmltok.Token, t xsd.TypeID) error {
+func (d *decoder) members(tok *xmltok.Token, t xsd.TypeID) error {
 	return d.content(tok, t)
 }
 
-// readText reads the character data of a simple element up to its end
-// into d.text.
-func (d *decoder) readText() error {
+// readText reads the character data of a simple element up to its end.
+// The text is the tokenizer's or d.text: valid until the next token.
+func (d *decoder) readText() ([]byte, error) {
+	if !d.hasPending {
+		// Most simple elements hold one run of text: read it and the
+		// end tag at once.
+		text, ok, err := d.t.ReadText()
+		if err != nil || ok {
+			return text, err
+		}
+	}
 	d.text = d.text[:0]
 	for {
 		tok, err := d.next()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		switch tok.Kind {
 		case xmltok.Text:
@@ -363,26 +384,27 @@ func (d *decoder) readText() error {
 				href, _ := attr(tok, "", "href")
 				b, ok := d.opts.Attachment(string(href))
 				if !ok {
-					return d.errorf("xop:Include of %q: no such MIME part", href)
+					return nil, d.errorf("xop:Include of %q: no such MIME part", href)
 				}
 				d.text = base64.StdEncoding.AppendEncode(d.text, b)
 			} else if d.opts.Strict {
-				return d.errorf("element %s inside a simple value", tok.Name.Local)
+				return nil, d.errorf("element %s inside a simple value", tok.Name.Local)
 			}
 			if err := d.t.Skip(); err != nil {
-				return err
+				return nil, err
 			}
 		case xmltok.EndElement:
-			return nil
+			return d.text, nil
 		}
 	}
 }
 
 func (d *decoder) simpleValue(t xsd.TypeID) error {
-	if err := d.readText(); err != nil {
+	text, err := d.readText()
+	if err != nil {
 		return err
 	}
-	d.writeSimple(t, transient(d.text))
+	d.writeSimple(t, transient(text))
 	return nil
 }
 
@@ -409,8 +431,7 @@ func (d *decoder) writeSimple(t xsd.TypeID, s string) {
 		item := d.c.s.Type(ty.Item)
 		for _, f := range strings.Fields(s) {
 			d.j.sep()
-			d.j.scratch = toJSON(d.j.scratch[:0], item, f)
-			d.j.w.Write(d.j.scratch)
+			d.j.buf = toJSON(d.j.buf, item, f)
 		}
 		d.j.close(']')
 		return
@@ -424,23 +445,20 @@ func (d *decoder) writeSimple(t xsd.TypeID, s string) {
 			s = "{" + ns + "}" + local
 		}
 	}
-	d.j.scratch = toJSON(d.j.scratch[:0], ty, s)
-	d.j.w.Write(d.j.scratch)
+	d.j.buf = toJSON(d.j.buf, ty, s)
+	d.j.spill()
 }
 
 // content decodes attributes and children of a complex type's element
 // into the open JSON object.
-func (d *decoder) content(tok xmltok.Token, t xsd.TypeID) error {
+func (d *decoder) content(tok *xmltok.Token, t xsd.TypeID) error {
 	ty := d.c.s.Type(t)
 	p := d.c.plan(t)
 	for _, a := range tok.Attr {
 		if a.Name.Space == xmltok.NSXMLNS || a.Name.Space == xsd.NSXSI {
 			continue
 		}
-		i, ok := p.byAttr[xsd.QName(a.Name)]
-		if !ok {
-			i, ok = p.byAttr[xsd.QName{Local: a.Name.Local}]
-		}
+		i, ok := p.attrMember(xsd.QName(a.Name))
 		if !ok {
 			continue
 		}
@@ -449,16 +467,17 @@ func (d *decoder) content(tok xmltok.Token, t xsd.TypeID) error {
 		d.writeSimple(ty.Attrs[m.attr].Type, transient(a.Value))
 	}
 	if ty.Content == xsd.ContentSimple {
-		if err := d.readText(); err != nil {
+		text, err := d.readText()
+		if err != nil {
 			return err
 		}
 		d.j.key(memberValue)
-		d.writeSimple(ty.Value, transient(d.text))
+		d.writeSimple(ty.Value, transient(text))
 		return nil
 	}
 	// Element content. Arrays stream: a repeated member stays open while
 	// its elements follow one another.
-	open := -1
+	open, hint := -1, 0
 	var seenBuf [16]bool
 	seen := seenBuf[:0]
 	if len(p.members) <= len(seenBuf) {
@@ -503,16 +522,7 @@ func (d *decoder) content(tok xmltok.Token, t xsd.TypeID) error {
 			}
 			return nil
 		}
-		i, ok := p.byElem[xsd.QName(tok.Name)]
-		if !ok {
-			// Servers often get qualification wrong: match the local name.
-			for k, idx := range p.byElem {
-				if k.Local == tok.Name.Local {
-					i, ok = idx, true
-					break
-				}
-			}
-		}
+		i, ok := p.elemMember(xsd.QName(tok.Name), hint)
 		if !ok {
 			if p.any {
 				if open >= 0 {
@@ -537,13 +547,20 @@ func (d *decoder) content(tok xmltok.Token, t xsd.TypeID) error {
 			}
 			continue
 		}
+		hint = i
 		m := &p.members[i]
-		e := d.c.s.Element(m.elem)
 		if !m.repeated {
 			closeOpen()
 			seen[i] = true
 			d.j.keyJSON(m.key)
-			if err := d.value(tok, e.Type, e.Nillable); err != nil {
+			if m.simple && len(tok.Attr) == 0 {
+				// No xsi:nil, no xsi:type: the declared simple type.
+				if err := d.simpleValue(m.typ); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := d.value(tok, m.typ, m.nillable); err != nil {
 				return err
 			}
 			continue
@@ -564,7 +581,13 @@ func (d *decoder) content(tok xmltok.Token, t xsd.TypeID) error {
 			open = i
 		}
 		d.j.sep()
-		if err := d.value(tok, e.Type, e.Nillable); err != nil {
+		if m.simple && len(tok.Attr) == 0 {
+			if err := d.simpleValue(m.typ); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := d.value(tok, m.typ, m.nillable); err != nil {
 			return err
 		}
 	}
@@ -592,7 +615,7 @@ func (d *decoder) arrayValue(ty *xsd.Type) error {
 
 // captureXML writes the element whose start tag is tok as a JSON string of
 // XML, declaring the namespaces it uses.
-func (d *decoder) captureXML(tok xmltok.Token) error {
+func (d *decoder) captureXML(tok *xmltok.Token) error {
 	var w xmlWriter
 	depth := 0
 	for {
@@ -626,7 +649,7 @@ func (d *decoder) captureXML(tok xmltok.Token) error {
 // anyValue decodes an element of xsd:anyType: text alone becomes a string,
 // anything else an object of its attributes ("@name"), children (by local
 // name, repeated names as arrays) and text ("$value").
-func (d *decoder) anyValue(start xmltok.Token) error {
+func (d *decoder) anyValue(start *xmltok.Token) error {
 	n, err := d.readGeneric(start, 0)
 	if err != nil {
 		return err
@@ -645,7 +668,7 @@ type generic struct {
 
 const maxGenericDepth = 64
 
-func (d *decoder) readGeneric(start xmltok.Token, depth int) (*generic, error) {
+func (d *decoder) readGeneric(start *xmltok.Token, depth int) (*generic, error) {
 	if depth > maxGenericDepth {
 		return nil, d.errorf("untyped content nested deeper than %d", maxGenericDepth)
 	}
@@ -673,6 +696,7 @@ func (d *decoder) readGeneric(start xmltok.Token, depth int) (*generic, error) {
 		case xmltok.EndElement:
 			return g, nil
 		case xmltok.StartElement:
+			name := tok.Name.Local
 			c, err := d.readGeneric(tok, depth+1)
 			if err != nil {
 				return nil, err
@@ -680,7 +704,6 @@ func (d *decoder) readGeneric(start xmltok.Token, depth int) (*generic, error) {
 			if g.children == nil {
 				g.children = map[string][]*generic{}
 			}
-			name := tok.Name.Local
 			if _, ok := g.children[name]; !ok {
 				g.names = append(g.names, name)
 			}
@@ -730,7 +753,7 @@ func (d *decoder) writeGeneric(g *generic) {
 // their schema; others are decoded as untyped content. It returns the name
 // of the first declared fault found.
 func (c *Codec) DecodeFaultDetail(t *xmltok.Decoder, op *wsdl.Operation, w *bufio.Writer, opts DecodeOptions) (string, error) {
-	d := &decoder{c: c, t: t, opts: opts, j: jsonWriter{w: w}}
+	d := &decoder{c: c, t: t, opts: opts, j: newJSONWriter(w)}
 	d.j.open('{')
 	fault := ""
 	for {
@@ -743,11 +766,12 @@ func (c *Codec) DecodeFaultDetail(t *xmltok.Decoder, op *wsdl.Operation, w *bufi
 		}
 		d.j.key(tok.Name.Local)
 		matched := false
+		name := tok.Name.Local
 		if op != nil {
 		faults:
 			for _, f := range op.Faults {
 				for _, p := range f.Parts {
-					if p.Element != xsd.NoElem && c.s.Element(p.Element).Name.Local == tok.Name.Local {
+					if p.Element != xsd.NoElem && c.s.Element(p.Element).Name.Local == name {
 						e := c.s.Element(p.Element)
 						if err := d.value(tok, e.Type, e.Nillable); err != nil {
 							return "", err
@@ -768,5 +792,6 @@ func (c *Codec) DecodeFaultDetail(t *xmltok.Decoder, op *wsdl.Operation, w *bufi
 		}
 	}
 	d.j.close('}')
+	d.j.flush()
 	return fault, w.Flush()
 }

@@ -30,6 +30,12 @@ type member struct {
 	attr     int        // mAttr: index into Type.Attrs
 	repeated bool       // a JSON array
 	key      []byte     // the member name as a JSON string and a colon
+
+	// Decoding: what an element member is read as.
+	xname    xsd.QName  // mElem: the element name that selects the member; mAttr: the attribute's name
+	typ      xsd.TypeID // mElem: the element's declared type
+	nillable bool       // mElem
+	simple   bool       // mElem: the declared type is simple
 }
 
 // plan maps the JSON members of one complex type to its XML content.
@@ -65,9 +71,62 @@ func buildPlan(s *xsd.Schema, t *xsd.Type) *plan {
 	}
 	p.text = t.Content == xsd.ContentSimple || t.Content == xsd.ContentMixed
 	for i := range p.members {
-		p.members[i].key = append(appendString(nil, p.members[i].name), ':')
+		m := &p.members[i]
+		m.key = append(appendString(nil, m.name), ':')
+		switch m.kind {
+		case mElem:
+			e := s.Element(m.elem)
+			m.xname, m.typ, m.nillable = e.Name, e.Type, e.Nillable
+			m.simple = s.Type(e.Type).Simple
+		case mAttr:
+			m.xname = t.Attrs[m.attr].Name
+		}
 	}
 	return p
+}
+
+// elemMember returns the member an element of name n selects, looking
+// first at member hint and the one after it (elements mostly come in the
+// order of the content model, so this spares a map lookup), then by name,
+// then by local name alone (servers often get qualification wrong).
+func (p *plan) elemMember(n xsd.QName, hint int) (int, bool) {
+	for i := max(hint, 0); i < len(p.members) && i <= hint+1; i++ {
+		if m := &p.members[i]; m.kind == mElem && m.xname.Local == n.Local && m.xname.Space == n.Space {
+			return i, true
+		}
+	}
+	if i, ok := p.byElem[n]; ok {
+		return i, true
+	}
+	for i := range p.members {
+		if m := &p.members[i]; m.kind == mElem && m.xname.Local == n.Local {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// attrMember returns the member of the attribute named n, or of an
+// unqualified attribute of its local name.
+func (p *plan) attrMember(n xsd.QName) (int, bool) {
+	if len(p.byAttr) > 8 {
+		i, ok := p.byAttr[n]
+		if !ok {
+			i, ok = p.byAttr[xsd.QName{Local: n.Local}]
+		}
+		return i, ok
+	}
+	for i := range p.members {
+		if m := &p.members[i]; m.kind == mAttr && m.xname == n {
+			return i, true
+		}
+	}
+	for i := range p.members {
+		if m := &p.members[i]; m.kind == mAttr && m.xname.Space == "" && m.xname.Local == n.Local {
+			return i, true
+		}
+	}
+	return 0, false
 }
 
 func (p *plan) unique(name string) string {

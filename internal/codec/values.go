@@ -134,11 +134,25 @@ func stripSpace(s string) string {
 	return strings.Join(strings.Fields(s), "")
 }
 
+// xmlSpace marks the bytes XML counts as whitespace.
+var xmlSpace = [256]bool{' ': true, '\t': true, '\r': true, '\n': true}
+
+// hasXMLSpace reports whether v holds XML whitespace: a loop, since the
+// values of the decode hot path are short.
+func hasXMLSpace(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if xmlSpace[v[i]] {
+			return true
+		}
+	}
+	return false
+}
+
 // whitespace applies a type's whiteSpace facet.
 func whitespace(t *xsd.Type, v string) string {
 	switch t.Facets.WhiteSpace {
 	case "collapse":
-		if strings.ContainsAny(v, " \t\r\n") {
+		if hasXMLSpace(v) {
 			return strings.Join(strings.Fields(v), " ")
 		}
 	case "replace":
@@ -289,6 +303,9 @@ func toJSON(dst []byte, t *xsd.Type, v string) []byte {
 // appendNumber writes a valid XML number as a valid JSON number: no "+",
 // no leading zeros, no bare "." at either end.
 func appendNumber(dst []byte, v string) []byte {
+	if plainNumber(v) {
+		return append(dst, v...)
+	}
 	neg := false
 	switch {
 	case strings.HasPrefix(v, "+"):
@@ -318,6 +335,34 @@ func appendNumber(dst []byte, v string) []byte {
 		dst = append(dst, strings.TrimPrefix(exp, "+")...)
 	}
 	return dst
+}
+
+// plainNumber reports whether v, a valid XML number, is already written
+// as JSON writes it: a sign only if "-", digits without a leading zero
+// (or a lone 0 before "."), at most one "." with digits after it, no
+// exponent. Most numbers on the wire are.
+func plainNumber(v string) bool {
+	i := 0
+	if i < len(v) && v[i] == '-' {
+		i++
+	}
+	if i >= len(v) || v[i] < '0' || v[i] > '9' {
+		return false
+	}
+	if v[i] == '0' && i+1 < len(v) && v[i+1] != '.' {
+		return false // a leading zero
+	}
+	dot := false
+	for i++; i < len(v); i++ {
+		switch c := v[i]; {
+		case c >= '0' && c <= '9':
+		case c == '.' && !dot && i+1 < len(v):
+			dot = true
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // appendString appends a JSON string literal.

@@ -70,6 +70,29 @@ type compiler struct {
 	m        *Model
 	bindIdx  map[xsd.QName]int
 	warnings []string
+	// ptOps indexes each portType's operations by name, in document
+	// order: binding operations find theirs without a scan per operation.
+	ptOps map[*xmltree.Element]map[string][]*xmltree.Element
+}
+
+// portTypeOps returns the operations of portType pt named name, in
+// document order.
+func (c *compiler) portTypeOps(pt *xmltree.Element, name string) []*xmltree.Element {
+	idx, ok := c.ptOps[pt]
+	if !ok {
+		idx = make(map[string][]*xmltree.Element)
+		for _, ch := range pt.Children {
+			if isWSDL(ch, "operation") {
+				n := ch.AttrValue("name")
+				idx[n] = append(idx[n], ch)
+			}
+		}
+		if c.ptOps == nil {
+			c.ptOps = make(map[*xmltree.Element]map[string][]*xmltree.Element)
+		}
+		c.ptOps[pt] = idx
+	}
+	return idx[name]
 }
 
 // Compile compiles the WSDL whose URI is entry, reading it and its imports
@@ -408,13 +431,11 @@ func (c *compiler) operation(bop *xmltree.Element, pt def, b Binding) (Operation
 	if in := firstWSDL(bop, "input"); in != nil {
 		inName = in.AttrValue("name")
 	}
-	for _, ch := range pt.el.Children {
-		if isWSDL(ch, "operation") && ch.AttrValue("name") == name {
-			if pop == nil {
-				pop = ch
-			} else if in := firstWSDL(ch, "input"); in != nil && inName != "" && in.AttrValue("name") == inName {
-				pop = ch
-			}
+	for _, ch := range c.portTypeOps(pt.el, name) {
+		if pop == nil {
+			pop = ch
+		} else if in := firstWSDL(ch, "input"); in != nil && inName != "" && in.AttrValue("name") == inName {
+			pop = ch
 		}
 	}
 	if pop == nil {

@@ -327,77 +327,147 @@ func (d *Decoder) toUTF8(from int) {
 }
 
 // Next returns the next token, or io.EOF after the root element has closed.
+// It is Read with the token copied out; Attr and Text still point into the
+// decoder and are valid until the next call.
 func (d *Decoder) Next() (Token, error) {
+	t, err := d.Read()
+	if err != nil {
+		return Token{}, err
+	}
+	return *t, nil
+}
+
+// Read returns the next token, or io.EOF after the root element has
+// closed, without copying it: the token is the decoder's own and is
+// overwritten by the next call to Read, Next, Skip or ReadText, so a
+// caller that needs a field (a name) after that keeps a copy of it. On
+// error the token is nil.
+func (d *Decoder) Read() (*Token, error) {
 	if d.err != nil {
-		return Token{}, d.err
+		return nil, d.err
 	}
 	if !d.started {
 		d.started = true
 		if err := d.prolog(); err != nil {
-			return Token{}, err
+			return nil, err
 		}
 	}
 	if d.pendEnd {
 		d.pendEnd = false
 		d.popEnd()
-		return d.tok, nil
+		return &d.tok, nil
 	}
 	for {
 		d.tokStart = d.pos
 		if d.pos >= len(d.buf) && !d.more() {
-			return d.atEOF()
+			return nil, d.atEOF()
 		}
 		if d.buf[d.pos] != '<' {
 			ok, err := d.text()
 			if err != nil {
-				return Token{}, err
+				return nil, err
 			}
 			if ok {
-				return d.tok, nil
+				return &d.tok, nil
 			}
 			continue
 		}
 		if d.pos+1 >= len(d.buf) && !d.more() {
-			return Token{}, d.errorf("unexpected end of input after <")
+			return nil, d.errorf("unexpected end of input after <")
 		}
 		switch d.buf[d.pos+1] {
 		case '/':
 			if err := d.endTag(); err != nil {
-				return Token{}, err
+				return nil, err
 			}
-			return d.tok, nil
+			return &d.tok, nil
 		case '?':
 			if err := d.skipPast("?>", "processing instruction"); err != nil {
-				return Token{}, err
+				return nil, err
 			}
 		case '!':
-			tok, ok, err := d.bang()
-			if err != nil || ok {
-				return tok, err
+			ok, err := d.bang()
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				return &d.tok, nil
 			}
 		default:
 			if err := d.startTag(); err != nil {
-				return Token{}, err
+				return nil, err
 			}
-			return d.tok, nil
+			return &d.tok, nil
 		}
 	}
 }
 
-func (d *Decoder) atEOF() (Token, error) {
+// ReadText reads the content of the element whose start tag the last call
+// to Read or Next returned, when that content is character data alone (no
+// child elements, comments, CDATA sections or processing instructions)
+// and lies in the input already buffered: it returns the text, references
+// decoded and valid until the next call, with ok=true, and the element's
+// end tag has been read (it is the decoder's last token). Otherwise it
+// reads nothing and returns ok=false, and the caller reads the content
+// token by token; the tokens are the same either way. It is the fast path
+// of simple values.
+func (d *Decoder) ReadText() (text []byte, ok bool, err error) {
+	if d.err != nil {
+		return nil, false, d.err
+	}
+	if d.tok.Kind != StartElement || d.skipping || len(d.stack) == 0 {
+		return nil, false, nil
+	}
+	if d.pendEnd {
+		d.pendEnd = false
+		d.tokStart = d.pos
+		d.popEnd()
+		return nil, true, nil
+	}
+	lt := bytes.IndexByte(d.buf[d.pos:], '<')
+	if lt < 0 || lt > d.lim.MaxTokenSize {
+		return nil, false, nil
+	}
+	e := d.pos + lt // the end tag, if it is one
+	raw := d.stack[len(d.stack)-1].q.raw
+	gt := e + 2 + len(raw)
+	if gt >= len(d.buf) || d.buf[e+1] != '/' || d.buf[gt] != '>' || string(d.buf[e+2:gt]) != raw {
+		return nil, false, nil
+	}
+	text = d.buf[d.pos:e]
+	if hasTextSpecial(text) {
+		if bytes.Contains(text, []byte("]]>")) {
+			return nil, false, nil // Read reports it
+		}
+		if bytes.IndexByte(text, '&') >= 0 || bytes.IndexByte(text, '\r') >= 0 {
+			d.tokStart = d.pos
+			d.pos = e
+			if d.scratch, err = d.unescape(d.scratch[:0], text, false); err != nil {
+				return nil, false, err
+			}
+			text = d.scratch
+		}
+	}
+	d.tokStart = e
+	d.pos = gt + 1
+	d.popEnd()
+	return text, true, nil
+}
+
+func (d *Decoder) atEOF() error {
 	if d.rerr != nil {
-		return Token{}, d.rerr
+		return d.rerr
 	}
 	if d.err != nil {
-		return Token{}, d.err
+		return d.err
 	}
 	if len(d.stack) > 0 {
-		return Token{}, d.errorf("unexpected end of input: <%s> is not closed", d.stack[len(d.stack)-1].q.raw)
+		return d.errorf("unexpected end of input: <%s> is not closed", d.stack[len(d.stack)-1].q.raw)
 	}
 	if !d.rootSeen {
-		return Token{}, d.errorf("no root element")
+		return d.errorf("no root element")
 	}
-	return Token{}, io.EOF
+	return io.EOF
 }
 
 // find returns the offset of sep at or after from (a buf offset), reading
@@ -429,8 +499,9 @@ func (d *Decoder) skipPast(sep, what string) error {
 	return nil
 }
 
-// bang handles <!-- -->, <![CDATA[ ]]> and <!DOCTYPE>.
-func (d *Decoder) bang() (Token, bool, error) {
+// bang handles <!-- -->, <![CDATA[ ]]> and <!DOCTYPE>; a CDATA section
+// becomes d.tok and ok is true.
+func (d *Decoder) bang() (bool, error) {
 	for len(d.buf)-d.pos < 9 && d.more() {
 	}
 	rest := d.buf[d.pos:]
@@ -438,17 +509,17 @@ func (d *Decoder) bang() (Token, bool, error) {
 	case bytes.HasPrefix(rest, []byte("<!--")):
 		i := d.find(d.pos+4, "-->")
 		if i < 0 {
-			return Token{}, false, d.errorf("unterminated comment")
+			return false, d.errorf("unterminated comment")
 		}
 		d.pos = i + 3
-		return Token{}, false, nil
+		return false, nil
 	case bytes.HasPrefix(rest, []byte("<![CDATA[")):
 		if len(d.stack) == 0 {
-			return Token{}, false, d.errorf("CDATA section outside the root element")
+			return false, d.errorf("CDATA section outside the root element")
 		}
 		i := d.find(d.pos+9, "]]>")
 		if i < 0 {
-			return Token{}, false, d.errorf("unterminated CDATA section")
+			return false, d.errorf("unterminated CDATA section")
 		}
 		start := d.tokStart + 9
 		d.pos = i + 3
@@ -457,11 +528,12 @@ func (d *Decoder) bang() (Token, bool, error) {
 			d.scratch = normalizeNewlines(d.scratch[:0], text)
 			text = d.scratch
 		}
-		return Token{Kind: Text, Text: text}, true, nil
+		d.setText(text)
+		return true, nil
 	case bytes.HasPrefix(rest, []byte("<!DOCTYPE")):
-		return Token{}, false, d.doctype()
+		return false, d.doctype()
 	}
-	return Token{}, false, d.errorf("malformed markup after <!")
+	return false, d.errorf("malformed markup after <!")
 }
 
 // doctype skips a document type declaration, refusing entity declarations.
@@ -528,7 +600,7 @@ func (d *Decoder) text() (bool, error) {
 		return false, nil
 	}
 	if d.skipping {
-		d.tok = Token{Kind: Text}
+		d.setText(nil)
 		return true, nil
 	}
 	text := raw
@@ -545,7 +617,7 @@ func (d *Decoder) text() (bool, error) {
 			return false, d.errorf("]]> in text")
 		}
 	}
-	d.tok = Token{Kind: Text, Text: text}
+	d.setText(text)
 	return true, nil
 }
 
@@ -560,6 +632,23 @@ func hasTextSpecial(raw []byte) bool {
 	}
 	for _, c := range raw {
 		if textSpecial[c] {
+			return true
+		}
+	}
+	return false
+}
+
+// textUnescape marks the bytes unescape handles in text.
+var textUnescape = [256]bool{'&': true, '\r': true}
+
+// attrSpecialBytes marks the bytes that make an attribute value need more
+// than copying: references and the whitespace normalized to spaces.
+var attrSpecialBytes = [256]bool{'&': true, '\t': true, '\r': true, '\n': true}
+
+// attrSpecial reports whether an attribute value holds '&', tab, CR or LF.
+func attrSpecial(v []byte) bool {
+	for _, c := range v {
+		if attrSpecialBytes[c] {
 			return true
 		}
 	}
@@ -583,7 +672,20 @@ func normalizeNewlines(dst, s []byte) []byte {
 // unescape decodes references in raw into dst. For attribute values, tab,
 // CR and LF become spaces first.
 func (d *Decoder) unescape(dst, raw []byte, attr bool) ([]byte, error) {
+	special := &textUnescape
+	if attr {
+		special = &attrSpecialBytes
+	}
 	for i := 0; i < len(raw); i++ {
+		// Copy the run up to the next byte that needs work at once.
+		j := i
+		for j < len(raw) && !special[raw[j]] {
+			j++
+		}
+		dst = append(dst, raw[i:j]...)
+		if i = j; i == len(raw) {
+			break
+		}
 		c := raw[i]
 		switch c {
 		case '\r':
@@ -747,85 +849,15 @@ func (d *Decoder) startTag() error {
 	if d.done {
 		return d.errorf("a second root element")
 	}
-	end := d.tagEnd()
-	if end < 0 {
-		return d.errorf("unterminated start tag")
-	}
-	if end-d.tokStart > d.lim.MaxTokenSize {
-		return d.errorf("a tag is larger than %d bytes", d.lim.MaxTokenSize)
-	}
-	tag := d.buf[d.tokStart+1 : end]
-	d.pos = end + 1
-	empty := false
-	if len(tag) > 0 && tag[len(tag)-1] == '/' {
-		empty = true
-		tag = tag[:len(tag)-1]
-	}
-	// Element name.
-	n := 0
-	for n < len(tag) && isNameByte(tag[n]) {
-		n++
-	}
-	rawName := tag[:n]
-	qn, err := d.qname(rawName)
-	if err != nil {
-		return err
+	qn, rawName, empty, ok := d.fastTag()
+	if !ok {
+		var err error
+		if qn, rawName, empty, err = d.slowTag(); err != nil {
+			return err
+		}
 	}
 	if len(d.stack) >= d.lim.MaxDepth {
 		return d.errorf("elements nested deeper than %d", d.lim.MaxDepth)
-	}
-	// Attributes.
-	d.raws = d.raws[:0]
-	rest := tag[n:]
-	for {
-		i := 0
-		for i < len(rest) && isSpace(rest[i]) {
-			i++
-		}
-		if i == len(rest) {
-			break
-		}
-		if i == 0 {
-			return d.errorf("malformed start tag <%s>", rawName)
-		}
-		rest = rest[i:]
-		j := 0
-		for j < len(rest) && isNameByte(rest[j]) {
-			j++
-		}
-		an := rest[:j]
-		rest = rest[j:]
-		for len(rest) > 0 && isSpace(rest[0]) {
-			rest = rest[1:]
-		}
-		if len(an) == 0 || len(rest) == 0 || rest[0] != '=' {
-			return d.errorf("attribute %q of <%s> has no value", an, rawName)
-		}
-		rest = rest[1:]
-		for len(rest) > 0 && isSpace(rest[0]) {
-			rest = rest[1:]
-		}
-		if len(rest) == 0 || rest[0] != '"' && rest[0] != '\'' {
-			return d.errorf("attribute %q of <%s> is not quoted", an, rawName)
-		}
-		q := rest[0]
-		k := bytes.IndexByte(rest[1:], q)
-		if k < 0 {
-			return d.errorf("unterminated attribute value")
-		}
-		val := rest[1 : 1+k]
-		rest = rest[k+2:]
-		if bytes.IndexByte(val, '<') >= 0 {
-			return d.errorf("< in the value of attribute %q", an)
-		}
-		aq, err := d.qname(an)
-		if err != nil {
-			return err
-		}
-		if len(d.raws) >= d.lim.MaxAttrs {
-			return d.errorf("more than %d attributes on <%s>", d.lim.MaxAttrs, rawName)
-		}
-		d.raws = append(d.raws, rawAttr{q: aq, value: val})
 	}
 	// Namespace declarations first: they apply to the element itself.
 	mark := len(d.ns)
@@ -846,13 +878,170 @@ func (d *Decoder) startTag() error {
 	}
 	d.stack = append(d.stack, openElem{q: qn, space: qn.uri, mark: mark})
 	d.rootSeen = true
-	d.tok = Token{Kind: StartElement, Name: Name{Space: qn.uri, Local: qn.local}, Prefix: qn.prefix}
+	d.setTag(StartElement, qn.uri, qn)
 	if d.skipping || len(d.raws) == 0 {
 		d.pendEnd = empty
 		d.tok.Attr = d.attrs[:0]
 		return nil
 	}
 	return d.attributes(rawName, empty)
+}
+
+// slowTag parses any start tag, reading more input until its end, and
+// reports what is wrong with a malformed one; it fills d.raws.
+func (d *Decoder) slowTag() (qn *qname, rawName []byte, empty bool, err error) {
+	end := d.tagEnd()
+	if end < 0 {
+		return nil, nil, false, d.errorf("unterminated start tag")
+	}
+	if end-d.tokStart > d.lim.MaxTokenSize {
+		return nil, nil, false, d.errorf("a tag is larger than %d bytes", d.lim.MaxTokenSize)
+	}
+	tag := d.buf[d.tokStart+1 : end]
+	d.pos = end + 1
+	if len(tag) > 0 && tag[len(tag)-1] == '/' {
+		empty = true
+		tag = tag[:len(tag)-1]
+	}
+	// Element name.
+	n := 0
+	for n < len(tag) && isNameByte(tag[n]) {
+		n++
+	}
+	rawName = tag[:n]
+	qn, err = d.qname(rawName)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	// Attributes.
+	d.raws = d.raws[:0]
+	rest := tag[n:]
+	for {
+		i := 0
+		for i < len(rest) && isSpace(rest[i]) {
+			i++
+		}
+		if i == len(rest) {
+			break
+		}
+		if i == 0 {
+			return nil, nil, false, d.errorf("malformed start tag <%s>", rawName)
+		}
+		rest = rest[i:]
+		j := 0
+		for j < len(rest) && isNameByte(rest[j]) {
+			j++
+		}
+		an := rest[:j]
+		rest = rest[j:]
+		for len(rest) > 0 && isSpace(rest[0]) {
+			rest = rest[1:]
+		}
+		if len(an) == 0 || len(rest) == 0 || rest[0] != '=' {
+			return nil, nil, false, d.errorf("attribute %q of <%s> has no value", an, rawName)
+		}
+		rest = rest[1:]
+		for len(rest) > 0 && isSpace(rest[0]) {
+			rest = rest[1:]
+		}
+		if len(rest) == 0 || rest[0] != '"' && rest[0] != '\'' {
+			return nil, nil, false, d.errorf("attribute %q of <%s> is not quoted", an, rawName)
+		}
+		q := rest[0]
+		k := bytes.IndexByte(rest[1:], q)
+		if k < 0 {
+			return nil, nil, false, d.errorf("unterminated attribute value")
+		}
+		val := rest[1 : 1+k]
+		rest = rest[k+2:]
+		if bytes.IndexByte(val, '<') >= 0 {
+			return nil, nil, false, d.errorf("< in the value of attribute %q", an)
+		}
+		aq, err := d.qname(an)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		if len(d.raws) >= d.lim.MaxAttrs {
+			return nil, nil, false, d.errorf("more than %d attributes on <%s>", d.lim.MaxAttrs, rawName)
+		}
+		d.raws = append(d.raws, rawAttr{q: aq, value: val})
+	}
+	return qn, rawName, empty, nil
+}
+
+// fastTag parses a start tag that lies whole in the buffer and is written
+// plainly (no space around "=", none before "/>"), filling d.raws; it
+// reads nothing. ok=false leaves the tag to slowTag, which takes every
+// case and reports every error.
+func (d *Decoder) fastTag() (qn *qname, rawName []byte, empty, ok bool) {
+	buf := d.buf
+	i := d.pos + 1
+	for i < len(buf) && nameBytes[buf[i]] {
+		i++
+	}
+	if i >= len(buf) || i == d.pos+1 {
+		return nil, nil, false, false
+	}
+	rawName = buf[d.pos+1 : i]
+	qn, err := d.qname(rawName)
+	if err != nil {
+		return nil, nil, false, false
+	}
+	d.raws = d.raws[:0]
+	end := 0
+	for {
+		j := i
+		for j < len(buf) && isSpace(buf[j]) {
+			j++
+		}
+		if j >= len(buf) {
+			return nil, nil, false, false
+		}
+		if c := buf[j]; c == '>' {
+			end = j
+			break
+		} else if c == '/' {
+			if j+1 >= len(buf) || buf[j+1] != '>' {
+				return nil, nil, false, false
+			}
+			end, empty = j+1, true
+			break
+		}
+		if j == i {
+			return nil, nil, false, false // no space before the attribute
+		}
+		i = j
+		for j < len(buf) && nameBytes[buf[j]] {
+			j++
+		}
+		if j == i || j+2 >= len(buf) || buf[j] != '=' {
+			return nil, nil, false, false
+		}
+		an := buf[i:j]
+		q := buf[j+1]
+		if q != '"' && q != '\'' {
+			return nil, nil, false, false
+		}
+		k := bytes.IndexByte(buf[j+2:], q)
+		if k < 0 {
+			return nil, nil, false, false
+		}
+		val := buf[j+2 : j+2+k]
+		if bytes.IndexByte(val, '<') >= 0 || len(d.raws) >= d.lim.MaxAttrs {
+			return nil, nil, false, false
+		}
+		aq, err := d.qname(an)
+		if err != nil {
+			return nil, nil, false, false
+		}
+		d.raws = append(d.raws, rawAttr{q: aq, value: val})
+		i = j + 3 + k
+	}
+	if end-d.tokStart > d.lim.MaxTokenSize {
+		return nil, nil, false, false
+	}
+	d.pos = end + 1
+	return qn, rawName, empty, true
 }
 
 // declare pushes the namespace declarations among the raw attributes.
@@ -926,21 +1115,26 @@ func (d *Decoder) attributes(rawName []byte, empty bool) error {
 				return d.errorf("duplicate attribute %s on <%s>", a.q.local, rawName)
 			}
 		}
+		if !attrSpecial(a.value) {
+			// The value as written: a slice of the buffer, which holds
+			// until the next call too.
+			spans = append(spans, span{-1, 0})
+			d.attrs = append(d.attrs, Attr{Name: name, Value: a.value[:len(a.value):len(a.value)]})
+			continue
+		}
 		from := len(d.scratch)
-		if bytes.IndexByte(a.value, '&') >= 0 || bytes.IndexAny(a.value, "\t\r\n") >= 0 {
-			var err error
-			if d.scratch, err = d.unescape(d.scratch, a.value, true); err != nil {
-				return err
-			}
-		} else {
-			d.scratch = append(d.scratch, a.value...)
+		var err error
+		if d.scratch, err = d.unescape(d.scratch, a.value, true); err != nil {
+			return err
 		}
 		spans = append(spans, span{from, len(d.scratch)})
 		d.attrs = append(d.attrs, Attr{Name: name})
 	}
-	// scratch may have moved while growing: slice values at the end.
+	// scratch may have moved while growing: slice decoded values at the end.
 	for i := range d.attrs {
-		d.attrs[i].Value = d.scratch[spans[i].from:spans[i].to:spans[i].to]
+		if sp := spans[i]; sp.from >= 0 {
+			d.attrs[i].Value = d.scratch[sp.from:sp.to:sp.to]
+		}
 	}
 	d.tok.Attr = d.attrs
 	d.pendEnd = empty
@@ -948,6 +1142,16 @@ func (d *Decoder) attributes(rawName []byte, empty bool) error {
 }
 
 func (d *Decoder) endTag() error {
+	if n := len(d.stack); n > 0 {
+		// Fast path: the end tag of the open element, in the buffer.
+		raw := d.stack[n-1].q.raw
+		gt := d.pos + 2 + len(raw)
+		if gt < len(d.buf) && d.buf[gt] == '>' && string(d.buf[d.pos+2:gt]) == raw {
+			d.pos = gt + 1
+			d.popEnd()
+			return nil
+		}
+	}
 	end := -1
 	if i := bytes.IndexByte(d.buf[d.pos+2:], '>'); i >= 0 {
 		end = d.pos + 2 + i
@@ -972,10 +1176,31 @@ func (d *Decoder) endTag() error {
 	return nil
 }
 
+// setTag makes d.tok a start or end tag without attributes. The token is
+// set field by field: assigning a whole Token literal copies it through
+// the runtime's typed copy, which showed in profiles.
+func (d *Decoder) setTag(k Kind, space string, q *qname) {
+	d.tok.Kind = k
+	d.tok.Name.Space = space
+	d.tok.Name.Local = q.local
+	d.tok.Prefix = q.prefix
+	d.tok.Attr = nil
+	d.tok.Text = nil
+}
+
+// setText makes d.tok a text token.
+func (d *Decoder) setText(text []byte) {
+	d.tok.Kind = Text
+	d.tok.Name = Name{}
+	d.tok.Prefix = ""
+	d.tok.Attr = nil
+	d.tok.Text = text
+}
+
 // popEnd closes the innermost element, setting d.tok to its end.
 func (d *Decoder) popEnd() {
 	top := &d.stack[len(d.stack)-1]
-	d.tok = Token{Kind: EndElement, Name: Name{Space: top.space, Local: top.q.local}, Prefix: top.q.prefix}
+	d.setTag(EndElement, top.space, top.q)
 	if len(d.ns) != top.mark {
 		d.ns = d.ns[:top.mark]
 		d.nsGen++
@@ -997,7 +1222,7 @@ func (d *Decoder) Skip() error {
 	d.skipping = true
 	defer func() { d.skipping = false }()
 	for depth > 0 {
-		tok, err := d.Next()
+		tok, err := d.Read()
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				return d.errorf("unexpected end of input")

@@ -15,6 +15,16 @@ import (
 
 // flat is a comparable rendering of a token stream.
 func ours(t testing.TB, d *Decoder) ([]string, error) {
+	return render(d, false)
+}
+
+// oursReadText renders the token stream read with ReadText after every
+// start tag: it must be the same as without.
+func oursReadText(t testing.TB, d *Decoder) ([]string, error) {
+	return render(d, true)
+}
+
+func render(d *Decoder, readText bool) ([]string, error) {
 	var out []string
 	var text []byte
 	flush := func() {
@@ -45,6 +55,19 @@ func ours(t testing.TB, d *Decoder) ([]string, error) {
 				s += fmt.Sprintf(" {%s}%s=%q", a.Name.Space, a.Name.Local, a.Value)
 			}
 			out = append(out, s)
+			if !readText {
+				continue
+			}
+			name := tok.Name
+			b, ok, err := d.ReadText()
+			if err != nil {
+				return out, err
+			}
+			if ok {
+				text = append(text, b...)
+				flush()
+				out = append(out, fmt.Sprintf("E {%s}%s", name.Space, name.Local))
+			}
 		case EndElement:
 			flush()
 			out = append(out, fmt.Sprintf("E {%s}%s", tok.Name.Space, tok.Name.Local))
@@ -139,6 +162,10 @@ func TestDifferential(t *testing.T) {
 			if strings.Join(got, "\n") != strings.Join(want, "\n") {
 				t.Fatalf("doc %d (%s) differs\n got %q\nwant %q\ndoc %s", i, name, got, want, doc)
 			}
+		}
+		got, err := oursReadText(t, NewDecoderBytes([]byte(doc), Limits{}))
+		if err != nil || strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("doc %d with ReadText differs (%v)\n got %q\nwant %q\ndoc %s", i, err, got, want, doc)
 		}
 	}
 }
@@ -434,6 +461,10 @@ func FuzzDecoder(f *testing.F) {
 		got2, err2 := ours(t, NewDecoder(iotest.OneByteReader(bytes.NewReader(data)), Limits{MaxDepth: 64}))
 		if (err == nil) != (err2 == nil) || strings.Join(got, "|") != strings.Join(got2, "|") {
 			t.Fatalf("bytes and streaming disagree: %v / %v", err, err2)
+		}
+		got3, err3 := oursReadText(t, NewDecoderBytes(data, Limits{MaxDepth: 64}))
+		if (err == nil) != (err3 == nil) || err == nil && strings.Join(got, "|") != strings.Join(got3, "|") {
+			t.Fatalf("ReadText changes the tokens: %v / %v\n got %q\nwant %q", err3, err, got3, got)
 		}
 		if err != nil {
 			var se *SyntaxError

@@ -50,24 +50,38 @@ func Parse(data []byte, name string) (*Document, error) {
 	}
 	var stack []*Element
 	var text []byte
-	// Elements come from slabs and repeated attribute values ("0",
-	// "unbounded", "xs:string") share one string: big schemas parse with
-	// far fewer allocations.
+	// Elements, attribute lists and child lists come from slabs, and
+	// repeated attribute values ("0", "unbounded", "xs:string") share one
+	// string: big schemas parse with far fewer allocations. The children
+	// of open elements wait in kids (those of stack[i] from kidStart[i])
+	// until the end tag says how many there are.
 	var slab []Element
+	var attrSlab []Attr
+	var childSlab []*Element
+	var kids []*Element
+	var kidStart []int
+	// A direct-mapped cache in front of the map: the same values follow
+	// one another, and a compare costs less than a map lookup.
 	values := make(map[string]string)
+	var recent [256]string
 	value := func(b []byte) string {
-		if len(b) > 64 {
+		if len(b) > 64 || len(b) == 0 {
 			return string(b)
 		}
-		if v, ok := values[string(b)]; ok {
+		h := (uint(len(b)) ^ uint(b[0])<<1 ^ uint(b[len(b)/2])<<3 ^ uint(b[len(b)-1])<<5) & uint(len(recent)-1)
+		if v := recent[h]; v == string(b) {
 			return v
 		}
-		v := string(b)
-		values[v] = v
+		v, ok := values[string(b)]
+		if !ok {
+			v = string(b)
+			values[v] = v
+		}
+		recent[h] = v
 		return v
 	}
 	for {
-		tok, err := d.Next()
+		tok, err := d.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -80,20 +94,25 @@ func Parse(data []byte, name string) (*Document, error) {
 		}
 		switch tok.Kind {
 		case xmltok.StartElement:
-			var parent *Element
 			var scope *Scope
 			if len(stack) > 0 {
-				parent = stack[len(stack)-1]
-				scope = parent.Scope
+				scope = stack[len(stack)-1].Scope
 			}
 			if len(slab) == 0 {
 				slab = make([]Element, 256)
 			}
 			el := &slab[0]
 			slab = slab[1:]
-			*el = Element{Name: Name(tok.Name), Line: d.Line(), Doc: doc}
+			// The slab is zeroed: set fields one by one, sparing a
+			// typed copy of the whole struct.
+			el.Name = Name(tok.Name)
+			el.Line = d.Line()
+			el.Doc = doc
 			if n := len(tok.Attr); n > 0 {
-				el.Attrs = make([]Attr, 0, n)
+				if len(attrSlab) < n {
+					attrSlab = make([]Attr, max(n, 512))
+				}
+				el.Attrs = attrSlab[:0:n]
 			}
 			var decl *Scope
 			for _, a := range tok.Attr {
@@ -107,26 +126,43 @@ func Parse(data []byte, name string) (*Document, error) {
 				}
 				el.Attrs = append(el.Attrs, Attr{Name: Name(a.Name), Value: value(a.Value)})
 			}
+			if len(el.Attrs) == 0 {
+				el.Attrs = nil
+			} else {
+				attrSlab = attrSlab[len(el.Attrs):]
+			}
 			if decl != nil {
 				scope = decl
 			}
 			el.Scope = scope
-			if parent != nil {
-				parent.Children = append(parent.Children, el)
+			if len(stack) > 0 {
+				kids = append(kids, el)
 			} else {
 				doc.Root = el
 			}
 			stack = append(stack, el)
+			kidStart = append(kidStart, len(kids))
 			text = text[:0]
 		case xmltok.EndElement:
 			el := stack[len(stack)-1]
-			if len(el.Children) == 0 && len(text) > 0 {
+			from := kidStart[len(kidStart)-1]
+			if n := len(kids) - from; n > 0 {
+				if len(childSlab) < n {
+					childSlab = make([]*Element, max(n, 1024))
+				}
+				el.Children = childSlab[:n:n]
+				childSlab = childSlab[n:]
+				copy(el.Children, kids[from:])
+				clear(kids[from:])
+				kids = kids[:from]
+			} else if len(text) > 0 {
 				el.Text = strings.Clone(string(text))
 			}
 			text = text[:0]
 			stack = stack[:len(stack)-1]
+			kidStart = kidStart[:len(kidStart)-1]
 		case xmltok.Text:
-			if len(stack) > 0 && len(stack[len(stack)-1].Children) == 0 {
+			if len(stack) > 0 && len(kids) == kidStart[len(kidStart)-1] {
 				text = append(text, tok.Text...)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/soapbridge/soapbridge/internal/fetch"
@@ -221,6 +222,15 @@ func (c *Compiler) follow(ctx context.Context, from *xmltree.Element, what, loc 
 	return fmt.Errorf("%s: %w", strings.Join(c.chain, ": "), err)
 }
 
+// fit returns s in an array of its length when more than a quarter of its
+// capacity is unused.
+func fit[T any](s []T) []T {
+	if cap(s)-len(s) <= len(s)/4 {
+		return s
+	}
+	return append(make([]T, 0, len(s)), s...)
+}
+
 // register records a global component; the first definition of a name
 // wins unless redefine is set.
 func (c *Compiler) register(el *xmltree.Element, sd *schemaDoc, redefine bool) {
@@ -317,6 +327,10 @@ func (c *Compiler) Compile() (*Schema, error) {
 	c.linkDerived()
 	c.linkSubstitutions()
 	c.out.Warnings = c.warnings
+	// The schema lives as long as its model: give back the room that
+	// appendDoubling left.
+	c.out.Types = slices.Clip(fit(c.out.Types))
+	c.out.Elements = slices.Clip(fit(c.out.Elements))
 	c.out.Reindex()
 	return c.out, nil
 }

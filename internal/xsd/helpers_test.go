@@ -139,3 +139,13 @@ func attrList(s *Schema, uses []AttrUse) string {
 	}
 	return strings.Join(out, " ")
 }
+
+// collapse is strings.Join(strings.Fields(s), " ").
+func TestCollapse(t *testing.T) {
+	for _, s := range []string{"", " ", "a", " a", "a ", "a b", "a  b", "a\tb", "a\nb\r\n c ", "\u00a0a\u2003b\u0085", "é ü", "x\x01y", "a\vb\fc",
+		"The  quick\n\t brown fox.", "already collapsed text"} {
+		if got, want := collapse(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Errorf("collapse(%q) = %q, want %q", s, got, want)
+		}
+	}
+}

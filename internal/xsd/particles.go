@@ -184,7 +184,7 @@ func (c *Compiler) localElement(el *xmltree.Element, sd *schemaDoc) ElemID {
 func (c *Compiler) placeholderElement(el *xmltree.Element, sd *schemaDoc, ref string) ElemID {
 	id := ElemID(len(c.out.Elements))
 	q, _ := c.qname(el, sd, ref)
-	c.out.Elements = append(c.out.Elements, Element{Name: q, Type: TypeID(AnyType), SubstitutionGroup: NoElem, Source: el.Position()})
+	c.out.Elements = appendDoubling(c.out.Elements, Element{Name: q, Type: TypeID(AnyType), SubstitutionGroup: NoElem, Source: el.Position()})
 	return id
 }
 
@@ -202,11 +202,12 @@ func (c *Compiler) globalElement(g *comp) ElemID {
 // names its own member ends.
 func (c *Compiler) declareElement(el *xmltree.Element, sd *schemaDoc, q QName, global bool) ElemID {
 	id := ElemID(len(c.out.Elements))
-	c.out.Elements = append(c.out.Elements, Element{Name: q, Global: global, Type: TypeID(AnyType), SubstitutionGroup: NoElem, Source: el.Position()})
+	src := el.Position()
+	c.out.Elements = appendDoubling(c.out.Elements, Element{Name: q, Global: global, Type: TypeID(AnyType), SubstitutionGroup: NoElem, Source: src})
 	if global {
 		c.elemIDs[defKey{el, sd}] = id
 	}
-	e := Element{Name: q, Global: global, SubstitutionGroup: NoElem, Source: el.Position(), Doc: doc(el)}
+	e := Element{Name: q, Global: global, SubstitutionGroup: NoElem, Source: src, Doc: doc(el)}
 	e.Nillable = boolAttr(el, "nillable")
 	e.Abstract = boolAttr(el, "abstract")
 	e.Constraint = constraint(el)

@@ -4,9 +4,22 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/soapbridge/soapbridge/internal/xmltree"
 )
+
+// appendDoubling is append that doubles the capacity when it grows: the
+// schema's Types and Elements are large structs, and append's gentler
+// growth for big slices copied them several times over.
+func appendDoubling[T any](s []T, v T) []T {
+	if len(s) == cap(s) {
+		n := make([]T, len(s), max(2*cap(s), 64))
+		copy(n, s)
+		s = n
+	}
+	return append(s, v)
+}
 
 // newType allocates a TypeID for a type definition and queues it to be built.
 func (c *Compiler) newType(cp *comp) TypeID {
@@ -14,7 +27,7 @@ func (c *Compiler) newType(cp *comp) TypeID {
 		return id
 	}
 	id := TypeID(len(c.out.Types))
-	c.out.Types = append(c.out.Types, Type{Name: cp.name, Base: NoType, Item: NoType, Value: NoType, ArrayItem: NoType, Source: cp.el.Position()})
+	c.out.Types = appendDoubling(c.out.Types, Type{Name: cp.name, Base: NoType, Item: NoType, Value: NoType, ArrayItem: NoType, Source: cp.el.Position()})
 	c.state = append(c.state, queued)
 	c.typeEl = append(c.typeEl, cp)
 	c.typeIDs[defKey{cp.el, cp.sd}] = id
@@ -502,7 +515,7 @@ func (c *Compiler) simpleContent(t *Type, cp *comp, sc *xmltree.Element) {
 				Builtin: vt.Builtin, Variety: vt.Variety, Item: vt.Item, Members: vt.Members,
 				Facets: c.facets(der, vt.Facets), Value: NoType, ArrayItem: NoType, Source: der.Position()}
 			value = TypeID(len(c.out.Types))
-			c.out.Types = append(c.out.Types, nt)
+			c.out.Types = appendDoubling(c.out.Types, nt)
 			c.state = append(c.state, built)
 			c.typeEl = append(c.typeEl, nil)
 		}
@@ -574,6 +587,33 @@ func boolAttr(el *xmltree.Element, name string) bool {
 	return v == "true" || v == "1"
 }
 
+// collapse is strings.Join(strings.Fields(s), " ") with one allocation:
+// runs of white space become one space, none at either end. Text that is
+// already so is returned as it is.
+func collapse(s string) string {
+	clean := true
+	for i := 0; i < len(s) && clean; i++ {
+		switch c := s[i]; {
+		case c == ' ':
+			clean = i > 0 && i < len(s)-1 && s[i+1] != ' '
+		case c < ' ' || c >= utf8.RuneSelf:
+			clean = c > '\r' && c < utf8.RuneSelf // not \t..\r; not maybe a Unicode space
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for f := range strings.FieldsSeq(s) {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(f)
+	}
+	return b.String()
+}
+
 // doc returns the text of an element's xsd:annotation/xsd:documentation.
 func doc(el *xmltree.Element) string {
 	a := child(el, "annotation")
@@ -583,7 +623,7 @@ func doc(el *xmltree.Element) string {
 	var parts []string
 	for _, d := range a.Children {
 		if d.Name.Local == "documentation" {
-			if s := strings.Join(strings.Fields(d.Text), " "); s != "" {
+			if s := collapse(d.Text); s != "" {
 				parts = append(parts, s)
 			}
 		}
