@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/soapbridge/soapbridge/internal/codec"
@@ -71,6 +72,8 @@ type Exchange struct {
 // Client calls upstreams. Its zero value is not usable; use NewClient.
 type Client struct {
 	HTTP *http.Client
+	// writers recycles the output buffers of Call (32 KiB each).
+	writers sync.Pool
 }
 
 // NewClient returns a Client with a pooled transport and timeouts suited to
@@ -186,7 +189,16 @@ func (c *Client) Call(ctx context.Context, t *Target, request []byte, w io.Write
 	if statusErr != nil && !(statusErr.Status == http.StatusUnauthorized && len(statusErr.Offered) == 0) {
 		return statusErr
 	}
-	bw := bufio.NewWriterSize(w, 32<<10)
+	bw, _ := c.writers.Get().(*bufio.Writer)
+	if bw == nil {
+		bw = bufio.NewWriterSize(w, 32<<10)
+	} else {
+		bw.Reset(w)
+	}
+	defer func() {
+		bw.Reset(nil)
+		c.writers.Put(bw)
+	}()
 	rd := t.Codec.NewResponseDecoder(t.Op, bw, codec.DecodeOptions{})
 	err = soap.ReadResponse(body, resp.Header.Get("Content-Type"), t.Version, rd, t.Codec, t.Op, bw, soap.Limits{})
 	if statusErr != nil {
