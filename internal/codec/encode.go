@@ -322,8 +322,16 @@ func (e *encoder) typedElement(q xsd.QName, t xsd.TypeID, nillable bool, v any, 
 // derived finds the type named by "$type" among t and its derivations.
 func (e *encoder) derived(t xsd.TypeID, name any, ptr string) xsd.TypeID {
 	s, ok := name.(string)
-	if !ok {
-		e.problem(ptr, "$type is "+jsonType(name), "a type name")
+	if !ok || s == "" {
+		got := "$type is " + jsonType(name)
+		if ok {
+			got = "$type is empty"
+		}
+		want := "no \"$type\" member: the type has no name"
+		if names := e.derivedNames(t); len(names) > 0 {
+			want = "a type name: one of " + strings.Join(quoteAll(names), ", ")
+		}
+		e.problem(ptr, got, want)
 		return t
 	}
 	match := func(id xsd.TypeID) bool {
@@ -412,8 +420,12 @@ func (e *encoder) content(id xsd.TypeID, v any, ptr string) {
 	case t.Particle != nil:
 		if t.Content == xsd.ContentMixed {
 			used[memberValue] = true
-			if tv, ok := obj[memberValue].(string); ok {
+			switch tv := obj[memberValue].(type) {
+			case string:
 				e.w.text(tv)
+			case nil:
+			default:
+				e.problem(pointer(ptr, memberValue), "got "+jsonType(tv), "a string (the text of mixed content)")
 			}
 		}
 		e.particle(t.Particle, p, obj, ptr, true, used)

@@ -270,6 +270,15 @@ func TestMapping(t *testing.T) {
 			{"Draw", draw(`"base": {"$type": "Extended", "id": 1}`), false},                          // the derived type's required member
 			{"Draw", draw(`"base": {"$type": "Extended", "id": 1, "label": "x", "size": 1}`), false}, // unknown in a derived type
 			{"Draw", draw(`"base": {"$type": "Nope", "id": 1}`), false},
+			{"Draw", draw(`"base": {"$type": "", "id": 1}`), false},
+			{"Measure", `{"note": {"$type": ""}}`, false}, // an anonymous type has no name to give
+			{"Draw", `{"shape": {"$type": 1, "radius": 2}, ` + rest + `}`, false},
+
+			// Mixed content: "$value" is the text, a string.
+			{"Measure", `{"note": {"$value": "some text", "b": ["bold"]}}`, true},
+			{"Measure", `{"note": {"b": []}}`, true},
+			{"Measure", `{"note": {"$value": 5}}`, false},
+			{"Measure", `{"note": {"$value": {"b": "x"}}}`, false},
 
 			// Attributes named "@name", wildcards, anyType.
 			{"Measure", `{"labelled": {"label": "a", "@label": "b", "$any": ["<x:note xmlns:x=\"urn:x\">n</x:note>"]}}`, true},
@@ -324,8 +333,9 @@ func TestMapping(t *testing.T) {
 		// And the forms the gateway also takes that the document leaves
 		// out, describing the one form every client can write.
 		for _, strict := range []struct{ op, body string }{
-			{"Draw", draw(`"percent": "5"`)}, // an int as a string
-			{"Measure", `{"big": " 5 "}`},    // spaces around an integer string
+			{"Draw", draw(`"percent": "5"`)},          // an int as a string
+			{"Measure", `{"big": " 5 "}`},             // spaces around an integer string
+			{"Measure", `{"note": {"$value": null}}`}, // null text of mixed content, as no text
 			{"Draw", `{"shape": {"radius": 2}, "thing": {"$type": "Extended", "id": 1, "label": "l"}, "code": ["AB", "CD"], "maybe": null}`}, // "$type" naming a type without derived types
 		} {
 			schemaOK, codecOK, _, cerr := check(t, strict.op, strict.body)
