@@ -487,6 +487,25 @@ func (d *decoder) content(tok *xmltok.Token, t xsd.TypeID) error {
 	}
 	var mixed []byte
 	anyOpen := false
+	// Scattered members (and "$any") are gathered apart, by member index
+	// (len(p.members) for "$any"), and written at the end.
+	var gathered map[int]*gathering
+	gather := func(i int, write func() error) error {
+		g := gathered[i]
+		if g == nil {
+			if gathered == nil {
+				gathered = map[int]*gathering{}
+			}
+			g = newGathering()
+			gathered[i] = g
+		}
+		saved := d.j
+		d.j = g.j
+		d.j.sep()
+		err := write()
+		g.j, d.j = d.j, saved
+		return err
+	}
 	closeOpen := func() {
 		if open >= 0 {
 			d.j.close(']')
@@ -510,6 +529,17 @@ func (d *decoder) content(tok *xmltok.Token, t xsd.TypeID) error {
 			continue
 		case xmltok.EndElement:
 			closeOpen()
+			for i := range len(p.members) + 1 {
+				if g := gathered[i]; g != nil {
+					if i < len(p.members) {
+						d.j.keyJSON(p.members[i].key)
+					} else {
+						d.j.key(memberAny)
+					}
+					d.j.raw(g.bytes())
+					d.j.spill()
+				}
+			}
 			for i, m := range p.members {
 				if m.kind == mElem && m.repeated && !seen[i] {
 					d.j.keyJSON(m.key)
@@ -524,6 +554,13 @@ func (d *decoder) content(tok *xmltok.Token, t xsd.TypeID) error {
 		}
 		i, ok := p.elemMember(xsd.QName(tok.Name), hint)
 		if !ok {
+			if p.anyScattered {
+				closeOpen()
+				if err := gather(len(p.members), func() error { return d.captureXML(tok) }); err != nil {
+					return err
+				}
+				continue
+			}
 			if p.any {
 				if open >= 0 {
 					closeOpen()
@@ -549,6 +586,14 @@ func (d *decoder) content(tok *xmltok.Token, t xsd.TypeID) error {
 		}
 		hint = i
 		m := &p.members[i]
+		if m.scattered {
+			closeOpen()
+			seen[i] = true
+			if err := gather(i, func() error { return d.item(tok, m) }); err != nil {
+				return err
+			}
+			continue
+		}
 		if !m.repeated {
 			closeOpen()
 			seen[i] = true
@@ -568,12 +613,10 @@ func (d *decoder) content(tok *xmltok.Token, t xsd.TypeID) error {
 		if open != i {
 			closeOpen()
 			if seen[i] {
-				// The same list again after other elements: a second
-				// member of the same name would be lost; keep order by
-				// appending to a fresh array under the same name.
-				if d.opts.Strict {
-					return d.errorf("elements %s are not contiguous", tok.Name.Local)
-				}
+				// The schema keeps these elements together (scattered
+				// members are gathered above): the array is written,
+				// and a second one of the same name would be lost.
+				return d.errorf("elements %s are not together as %s has them in order", tok.Name.Local, d.c.typeLabel(t))
 			}
 			seen[i] = true
 			d.j.keyJSON(m.key)
@@ -581,16 +624,42 @@ func (d *decoder) content(tok *xmltok.Token, t xsd.TypeID) error {
 			open = i
 		}
 		d.j.sep()
-		if m.simple && len(tok.Attr) == 0 {
-			if err := d.simpleValue(m.typ); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := d.value(tok, m.typ, m.nillable); err != nil {
+		if err := d.item(tok, m); err != nil {
 			return err
 		}
 	}
+}
+
+// item decodes one element of repeated member m, whose start tag is tok.
+func (d *decoder) item(tok *xmltok.Token, m *member) error {
+	if m.simple && len(tok.Attr) == 0 {
+		return d.simpleValue(m.typ)
+	}
+	return d.value(tok, m.typ, m.nillable)
+}
+
+// gathering is the JSON array of a scattered member, written apart while
+// its element's content is read.
+type gathering struct {
+	buf bytes.Buffer
+	bw  *bufio.Writer
+	j   jsonWriter
+}
+
+func newGathering() *gathering {
+	g := &gathering{}
+	g.bw = bufio.NewWriter(&g.buf)
+	g.j = newJSONWriter(g.bw)
+	g.j.open('[')
+	return g
+}
+
+// bytes closes the array and returns it.
+func (g *gathering) bytes() []byte {
+	g.j.close(']')
+	g.j.flush()
+	g.bw.Flush()
+	return g.buf.Bytes()
 }
 
 // arrayValue decodes a SOAP-encoded array: its child elements, whatever

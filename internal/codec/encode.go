@@ -428,7 +428,7 @@ func (e *encoder) content(id xsd.TypeID, v any, ptr string) {
 				e.problem(pointer(ptr, memberValue), "got "+jsonType(tv), "a string (the text of mixed content)")
 			}
 		}
-		e.particle(t.Particle, p, obj, ptr, true, used)
+		e.particle(t.Particle, p, obj, ptr, true, 1, used)
 	}
 	var names []string
 	for _, m := range p.members {
@@ -481,19 +481,26 @@ func (e *encoder) present(pt *xsd.Particle, p *plan, obj map[string]any) bool {
 }
 
 // particle writes the elements of a content model in schema order. must
-// says whether the particle has to appear (its enclosing groups do).
-func (e *encoder) particle(pt *xsd.Particle, p *plan, obj map[string]any, ptr string, must bool, used map[string]bool) {
+// says whether the particle has to appear (its enclosing groups do);
+// outer is how often its enclosing groups may occur together (Unbounded
+// or a product of their maxOccurs), which bounds the arrays of the
+// elements inside.
+func (e *encoder) particle(pt *xsd.Particle, p *plan, obj map[string]any, ptr string, must bool, outer int, used map[string]bool) {
 	required := must && pt.Min > 0
 	switch pt.Kind {
 	case xsd.PAny:
 		used[memberAny] = true
 		e.wildcard(obj[memberAny], pointer(ptr, memberAny), required)
 	case xsd.PElement:
-		e.elementParticle(pt, p, obj, ptr, required, used)
+		e.elementParticle(pt, p, obj, ptr, required, outer, used)
 	case xsd.PSequence, xsd.PAll:
+		if pt.Kind == xsd.PSequence && pt.Repeated() && e.plainElements(pt) {
+			e.repeatedSequence(pt, p, obj, ptr, required, outer, used)
+			return
+		}
 		here := required || e.present(pt, p, obj)
 		for i := range pt.Children {
-			e.particle(&pt.Children[i], p, obj, ptr, here, used)
+			e.particle(&pt.Children[i], p, obj, ptr, here, mulMax(outer, pt.Max), used)
 		}
 	case xsd.PChoice:
 		var chosen []int
@@ -513,10 +520,90 @@ func (e *encoder) particle(pt *xsd.Particle, p *plan, obj map[string]any, ptr st
 			e.problem(ptr, "members of more than one choice: "+strings.Join(quoteAll(got), ", "), "only one of "+strings.Join(quoteAll(e.branchNames(pt, p)), ", "))
 		}
 		for _, i := range chosen {
-			e.particle(&pt.Children[i], p, obj, ptr, true, used)
+			e.particle(&pt.Children[i], p, obj, ptr, true, mulMax(outer, pt.Max), used)
 		}
 		for i := range pt.Children {
 			e.markUsed(&pt.Children[i], p, used)
+		}
+	}
+}
+
+// mulMax multiplies two maxOccurs values.
+func mulMax(a, b int) int {
+	if a == xsd.Unbounded || b == xsd.Unbounded {
+		return xsd.Unbounded
+	}
+	return a * b
+}
+
+// plainElements reports whether every child of pt is an element particle
+// without substitutes: a repeated sequence the encoder can write
+// repetition by repetition.
+func (e *encoder) plainElements(pt *xsd.Particle) bool {
+	for i := range pt.Children {
+		c := &pt.Children[i]
+		if c.Kind != xsd.PElement || len(e.c.s.Element(c.Element).Substitutes) > 0 {
+			return false
+		}
+	}
+	return len(pt.Children) > 0
+}
+
+// repeatedSequence writes a repeated sequence of elements, whose members
+// are arrays holding each element's occurrences in all the repetitions.
+// There are as many repetitions as the longest array needs (its length
+// over the element's maxOccurs), and each array is shared out evenly
+// among them, in order: ["a", "b"] and [1, 2] for (key, value)* are
+// written key a, value 1, key b, value 2. An element that must occur in
+// each repetition needs enough items for all of them.
+func (e *encoder) repeatedSequence(pt *xsd.Particle, p *plan, obj map[string]any, ptr string, required bool, outer int, used map[string]bool) {
+	type child struct {
+		id    xsd.ElemID
+		ptr   string
+		items []any
+	}
+	children := make([]child, len(pt.Children))
+	rounds := 0
+	for i := range pt.Children {
+		c := &pt.Children[i]
+		m := p.members[p.elemMem[c.Element]]
+		used[m.name] = true
+		ch := child{id: c.Element, ptr: pointer(ptr, m.name)}
+		if v, ok := obj[m.name]; ok && v != nil {
+			items, isArr := v.([]any)
+			if !isArr {
+				e.problem(ch.ptr, "got "+jsonType(v), "an array")
+			}
+			ch.items = items
+		}
+		n := len(ch.items)
+		if n > 0 && c.Max != xsd.Unbounded {
+			n = (n + c.Max - 1) / c.Max
+		} else if n > 0 {
+			n = 1
+		}
+		rounds = max(rounds, n)
+		children[i] = ch
+	}
+	if required {
+		rounds = max(rounds, pt.Min)
+	}
+	limit := mulMax(outer, pt.Max)
+	for i, ch := range children {
+		c := &pt.Children[i]
+		if want := rounds * c.Min; len(ch.items) < want {
+			e.problem(ch.ptr, fmt.Sprintf("%d items", len(ch.items)), fmt.Sprintf("at least %d (%d in each of %d repetitions of its sequence)", want, c.Min, rounds))
+		}
+		if most := mulMax(limit, c.Max); most != xsd.Unbounded && len(ch.items) > most {
+			e.problem(ch.ptr, fmt.Sprintf("%d items", len(ch.items)), fmt.Sprintf("at most %d", most))
+		}
+	}
+	for r := range rounds {
+		for _, ch := range children {
+			n := len(ch.items)
+			for j := r * n / rounds; j < (r+1)*n/rounds; j++ {
+				e.element(ch.id, ch.items[j], true, pointer(ch.ptr, strconv.Itoa(j)), 1)
+			}
 		}
 	}
 }
@@ -549,7 +636,7 @@ func (e *encoder) branchNames(pt *xsd.Particle, p *plan) []string {
 	return out
 }
 
-func (e *encoder) elementParticle(pt *xsd.Particle, p *plan, obj map[string]any, ptr string, required bool, used map[string]bool) {
+func (e *encoder) elementParticle(pt *xsd.Particle, p *plan, obj map[string]any, ptr string, required bool, outer int, used map[string]bool) {
 	s := e.c.s
 	ids := append([]xsd.ElemID{pt.Element}, s.Element(pt.Element).Substitutes...)
 	found := false
@@ -583,8 +670,8 @@ func (e *encoder) elementParticle(pt *xsd.Particle, p *plan, obj map[string]any,
 		if len(items) < pt.Min && required {
 			e.problem(mptr, fmt.Sprintf("%d items", len(items)), fmt.Sprintf("at least %d", pt.Min))
 		}
-		if pt.Max != xsd.Unbounded && len(items) > pt.Max && !parentRepeats(pt) {
-			e.problem(mptr, fmt.Sprintf("%d items", len(items)), fmt.Sprintf("at most %d", pt.Max))
+		if most := mulMax(outer, pt.Max); most != xsd.Unbounded && len(items) > most {
+			e.problem(mptr, fmt.Sprintf("%d items", len(items)), fmt.Sprintf("at most %d", most))
 		}
 		for i, it := range items {
 			e.element(id, it, true, pointer(mptr, strconv.Itoa(i)), 1)
@@ -619,10 +706,6 @@ func emptiable(pt *xsd.Particle) bool {
 	}
 	return false
 }
-
-// parentRepeats is a conservative stand-in: occurrence limits of elements
-// inside repeated groups are checked against the element alone.
-func parentRepeats(*xsd.Particle) bool { return false }
 
 // wildcard writes "$any": an array of XML strings, each checked to be one
 // well-formed element.

@@ -29,7 +29,12 @@ type member struct {
 	elem     xsd.ElemID // mElem
 	attr     int        // mAttr: index into Type.Attrs
 	repeated bool       // a JSON array
-	key      []byte     // the member name as a JSON string and a colon
+	// scattered: a repeated member whose elements may be separated by
+	// others (in a repeated group of several elements, a substitution
+	// group, or a name used twice); the decoder gathers its array
+	// before writing it.
+	scattered bool
+	key       []byte // the member name as a JSON string and a colon
 
 	// Decoding: what an element member is read as.
 	xname    xsd.QName  // mElem: the element name that selects the member; mAttr: the attribute's name
@@ -47,6 +52,11 @@ type plan struct {
 	elemMem map[xsd.ElemID]int
 	text    bool // has "$value"
 	any     bool // has "$any"
+	// anyScattered: wildcard content may be separated by elements (a
+	// wildcard in a repeated group of several particles, or two
+	// wildcards).
+	anyScattered bool
+	scattered    bool // some member (or "$any") is scattered
 }
 
 // buildPlan names the members of type t: elements by local name, in the
@@ -57,7 +67,7 @@ type plan struct {
 func buildPlan(s *xsd.Schema, t *xsd.Type) *plan {
 	p := &plan{byName: map[string]int{}, byElem: map[xsd.QName]int{}, byAttr: map[xsd.QName]int{}, elemMem: map[xsd.ElemID]int{}}
 	if t.Particle != nil {
-		p.particle(s, t.Particle, false)
+		p.particle(s, t.Particle, false, false)
 	}
 	for i, a := range t.Attrs {
 		name := a.Name.Local
@@ -141,35 +151,67 @@ func (p *plan) unique(name string) string {
 	}
 }
 
-func (p *plan) particle(s *xsd.Schema, pt *xsd.Particle, repeated bool) {
+// particle adds the members of pt. repeated says whether an enclosing
+// group repeats (its elements are arrays), scattered whether one that
+// repeats holds more than one particle (their elements may interleave).
+func (p *plan) particle(s *xsd.Schema, pt *xsd.Particle, repeated, scattered bool) {
+	if pt.Kind != xsd.PElement && pt.Repeated() && leaves(s, pt) > 1 {
+		scattered = true
+	}
 	repeated = repeated || pt.Repeated()
 	switch pt.Kind {
 	case xsd.PAny:
+		if p.any || scattered {
+			p.anyScattered, p.scattered = true, true
+		}
 		p.any = true
 	case xsd.PElement:
-		p.element(s, pt.Element, repeated)
-		for _, sub := range s.Element(pt.Element).Substitutes {
-			p.element(s, sub, repeated)
+		subs := s.Element(pt.Element).Substitutes
+		scattered = scattered || repeated && len(subs) > 0
+		p.element(s, pt.Element, repeated, scattered)
+		for _, sub := range subs {
+			p.element(s, sub, repeated, scattered)
 		}
 	default:
 		for i := range pt.Children {
-			p.particle(s, &pt.Children[i], repeated)
+			p.particle(s, &pt.Children[i], repeated, scattered)
 		}
 	}
 }
 
-func (p *plan) element(s *xsd.Schema, id xsd.ElemID, repeated bool) {
+// leaves counts the element and wildcard particles under pt, with
+// substitutes, stopping at 2.
+func leaves(s *xsd.Schema, pt *xsd.Particle) int {
+	switch pt.Kind {
+	case xsd.PAny:
+		return 1
+	case xsd.PElement:
+		return 1 + len(s.Element(pt.Element).Substitutes)
+	}
+	n := 0
+	for i := range pt.Children {
+		if n += leaves(s, &pt.Children[i]); n > 1 {
+			break
+		}
+	}
+	return n
+}
+
+func (p *plan) element(s *xsd.Schema, id xsd.ElemID, repeated, scattered bool) {
 	e := s.Element(id)
 	if i, ok := p.byElem[e.Name]; ok {
-		// The same name again in one content model: one member, a list.
-		p.members[i].repeated = true
+		// The same name again in one content model: one member, a list,
+		// whose elements may be apart.
+		p.members[i].repeated, p.members[i].scattered = true, true
 		p.elemMem[id] = i
+		p.scattered = true
 		return
 	}
+	p.scattered = p.scattered || scattered
 	name := p.unique(e.Name.Local)
 	i := len(p.members)
 	p.byName[name] = i
 	p.byElem[e.Name] = i
 	p.elemMem[id] = i
-	p.members = append(p.members, member{name: name, kind: mElem, elem: id, repeated: repeated})
+	p.members = append(p.members, member{name: name, kind: mElem, elem: id, repeated: repeated, scattered: scattered})
 }

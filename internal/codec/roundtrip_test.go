@@ -36,12 +36,19 @@ func corpusEntries(t testing.TB) map[string]string {
 }
 
 // roundTrip encodes a JSON request for op, wraps it in an envelope, decodes
-// it as if it were the response, and returns the JSON.
+// it as if it were the response, and returns the JSON and the envelope.
 func roundTrip(t testing.TB, c *Codec, op *wsdl.Operation, v wsdl.SOAPVersion, in []byte) ([]byte, []byte, error) {
 	enc, err := c.EncodeInput(op, v, in)
 	if err != nil {
 		return nil, nil, err
 	}
+	return decodeInput(c, op, v, enc.Body)
+}
+
+// decodeInput wraps body, the XML of op's input message, in an envelope
+// and decodes it as if it were op's output. It returns the JSON and the
+// envelope.
+func decodeInput(c *Codec, op *wsdl.Operation, v wsdl.SOAPVersion, body []byte) ([]byte, []byte, error) {
 	env := "http://schemas.xmlsoap.org/soap/envelope/"
 	if v == wsdl.SOAP12 {
 		env = "http://www.w3.org/2003/05/soap-envelope"
@@ -52,7 +59,7 @@ func roundTrip(t testing.TB, c *Codec, op *wsdl.Operation, v wsdl.SOAPVersion, i
 		xml.WriteString(` xmlns:` + b[0] + `="` + b[1] + `"`)
 	}
 	xml.WriteString(`><soapenv:Body>`)
-	xml.Write(enc.Body)
+	xml.Write(body)
 	xml.WriteString(`</soapenv:Body></soapenv:Envelope>`)
 	// Decode the input message as an output.
 	mirror := *op

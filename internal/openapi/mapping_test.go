@@ -274,6 +274,15 @@ func TestMapping(t *testing.T) {
 			{"Measure", `{"note": {"$type": ""}}`, false}, // an anonymous type has no name to give
 			{"Draw", `{"shape": {"$type": 1, "radius": 2}, ` + rest + `}`, false},
 
+			// A repeated sequence (maxOccurs 3): each element an array of
+			// its occurrences in all the repetitions.
+			{"Measure", `{"pairs": {"key": ["a", "b", "c"], "value": [1, 2, 3, 4]}}`, true},
+			{"Measure", `{"pairs": {"key": ["a"]}}`, true},
+			{"Measure", `{"pairs": {}}`, true},
+			{"Measure", `{"pairs": {"key": ["a", "b", "c", "d"]}}`, false}, // 4 repetitions
+			{"Measure", `{"pairs": {"key": ["a"], "value": [1, 2, 3, 4, 5, 6, 7]}}`, false},
+			{"Measure", `{"pairs": {"key": "a"}}`, false},
+
 			// Mixed content: "$value" is the text, a string.
 			{"Measure", `{"note": {"$value": "some text", "b": ["bold"]}}`, true},
 			{"Measure", `{"note": {"b": []}}`, true},
@@ -319,8 +328,10 @@ func TestMapping(t *testing.T) {
 		// The known looseness (docs/openapi.md, "What the document does not
 		// say"): what the gateway checks beyond the document.
 		for _, loose := range []struct{ op, body string }{
-			{"Measure", `{"price": "-1"}`},  // a decimal given as a string: its range is the gateway's
-			{"Measure", `{"price": 1.234}`}, // fractionDigits
+			{"Measure", `{"price": "-1"}`},                               // a decimal given as a string: its range is the gateway's
+			{"Measure", `{"price": 1.234}`},                              // fractionDigits
+			{"Measure", `{"pairs": {"value": [1]}}`},                     // an optional sequence given without its required key
+			{"Measure", `{"pairs": {"key": ["a"], "value": [1, 2, 3]}}`}, // 2 repetitions, 1 key
 		} {
 			schemaOK, codecOK, serr, _ := check(t, loose.op, loose.body)
 			if !schemaOK {
