@@ -190,3 +190,32 @@ func jsonEqual(t *testing.T, got []byte, wants ...[]byte) bool {
 	}
 	return reflect.DeepEqual(g, want)
 }
+
+// FuzzDecodeScattered decodes arbitrary bodies as pairsWSDL's message,
+// whose members are gathered: errors are fine; panics, and JSON that is
+// not one object naming each member once, are not.
+func FuzzDecodeScattered(f *testing.F) {
+	path := filepath.Join(f.TempDir(), "pairs.wsdl")
+	if err := os.WriteFile(path, []byte(pairsWSDL), 0o644); err != nil {
+		f.Fatal(err)
+	}
+	m, err := wsdl.Open(context.Background(), path, fetch.Options{}, wsdl.Strict)
+	if err != nil {
+		f.Fatal(err)
+	}
+	c, o := New(m), &m.Bindings[0].Operations[0]
+	const put = `<p:Put xmlns:p="urn:pairs" xmlns:o="urn:other">`
+	f.Add([]byte(put + `<p:key>a</p:key><p:value>1</p:value><p:key>b</p:key><p:value>2</p:value></p:Put>`))
+	f.Add([]byte(put + `<p:x>1</p:x><p:circle>c</p:circle><o:n a="1"><o:m/></o:n><p:x>2</p:x><p:shape>s</p:shape><p:tail>t</p:tail></p:Put>`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		out, _, err := decodeInput(c, o, wsdl.SOAP11, body)
+		if err != nil {
+			return
+		}
+		var v map[string]any
+		if err := json.Unmarshal(out, &v); err != nil {
+			t.Fatalf("%s: decoded into invalid JSON %s: %v", body, out, err)
+		}
+		jsonEqual(t, out, out)
+	})
+}
