@@ -118,6 +118,9 @@ func (g *generator) complexMembers(id xsd.TypeID) (map[string]any, bool) {
 }
 
 func (g *generator) particle(pt *xsd.Particle, p *plan, obj map[string]any, must bool) bool {
+	if pt.Repeated() && pt.Kind == xsd.PSequence && g.plainSequence(pt, p, obj) {
+		return g.repeatedSequence(pt, p, obj, must)
+	}
 	if pt.Repeated() && pt.Kind != xsd.PElement {
 		return false // repeated groups lose interleaving order by design
 	}
@@ -172,6 +175,56 @@ func (g *generator) particle(pt *xsd.Particle, p *plan, obj map[string]any, must
 			return pt.Min == 0 || !must
 		}
 		return g.particle(&pt.Children[g.rng.Intn(len(pt.Children))], p, obj, true)
+	}
+	return true
+}
+
+// plainSequence reports whether pt holds only elements the generator can
+// give values that the encoder shares out among the repetitions.
+func (g *generator) plainSequence(pt *xsd.Particle, p *plan, obj map[string]any) bool {
+	names := map[string]bool{}
+	for i := range pt.Children {
+		c := &pt.Children[i]
+		if c.Kind != xsd.PElement {
+			return false
+		}
+		e := g.c.s.Element(c.Element)
+		name := p.members[p.elemMem[c.Element]].name
+		if _, dup := obj[name]; dup || names[name] || e.Abstract || len(e.Substitutes) > 0 || e.Constraint.Kind == xsd.FixedValue {
+			return false
+		}
+		names[name] = true
+	}
+	return len(pt.Children) > 0
+}
+
+// repeatedSequence gives the elements of a repeated sequence arrays of
+// the same number of items per repetition, which the encoder writes
+// repetition by repetition and the decoder gathers back.
+func (g *generator) repeatedSequence(pt *xsd.Particle, p *plan, obj map[string]any, must bool) bool {
+	rounds := 0
+	if must && pt.Min > 0 || g.rng.Intn(2) == 0 {
+		rounds = max(pt.Min, 1) + g.rng.Intn(3)
+		if pt.Max != xsd.Unbounded {
+			rounds = min(rounds, pt.Max)
+		}
+	}
+	for i := range pt.Children {
+		c := &pt.Children[i]
+		e := g.c.s.Element(c.Element)
+		per := c.Min + g.rng.Intn(2)
+		if c.Max != xsd.Unbounded {
+			per = min(per, c.Max)
+		}
+		items := []any{}
+		for range rounds * per {
+			v, ok := g.value(e.Type, e.Nillable)
+			if !ok {
+				return false
+			}
+			items = append(items, v)
+		}
+		obj[p.members[p.elemMem[c.Element]].name] = items
 	}
 	return true
 }
