@@ -327,8 +327,10 @@ func (c *Compiler) Compile() (*Schema, error) {
 	types := builtinTypes()
 	c.out = &Schema{
 		Types:      append(make([]Type, 0, len(types)+c.nTypes), types...),
-		Elements:   make([]Element, 0, c.nElems),
 		Attributes: builtinAttributes(),
+	}
+	if c.nElems > 0 {
+		c.out.Elements = make([]Element, 0, c.nElems)
 	}
 	c.nBuiltinAttrs = len(c.out.Attributes)
 	c.typeIDs = make(map[defKey]TypeID, c.nTypes)
@@ -363,6 +365,9 @@ func (c *Compiler) Compile() (*Schema, error) {
 	// appendDoubling left.
 	c.out.Types = slices.Clip(fit(c.out.Types))
 	c.out.Elements = slices.Clip(fit(c.out.Elements))
+	if len(c.out.Elements) == 0 {
+		c.out.Elements = nil // as a decoded schema has it
+	}
 	c.out.Reindex()
 	return c.out, nil
 }
