@@ -62,7 +62,9 @@ func Parse(data []byte, name string) (*Document, error) {
 	var kidStart []int
 	// A direct-mapped cache in front of the map: the same values follow
 	// one another, and a compare costs less than a map lookup.
-	values := make(map[string]string)
+	// Sized for the distinct values of a typical schema, one per 512
+	// bytes or so: growing the map rehashed it a dozen times.
+	values := make(map[string]string, min(len(data)/512, 1<<15))
 	var recent [256]string
 	value := func(b []byte) string {
 		if len(b) > 64 || len(b) == 0 {

@@ -153,7 +153,10 @@ func (e *Element) Position() string {
 	if name == "" {
 		name = DisplayName(e.Doc.URI)
 	}
-	return name + ":" + strconv.Itoa(e.Line)
+	// The line is formatted on the stack: the concatenation is the only
+	// allocation (the compilers call this for every declaration).
+	var line [20]byte
+	return name + ":" + string(strconv.AppendInt(line[:0], int64(e.Line), 10))
 }
 
 // DisplayName shortens a document URI for messages: file URIs become their

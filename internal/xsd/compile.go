@@ -83,8 +83,12 @@ type Compiler struct {
 	inGroup       map[defKey]bool
 	err           error
 	nBuiltinAttrs int
-	warnings      []string
-	warned        map[string]bool
+	// nTypes and nElems count the type definitions and element
+	// declarations of the schemas added (each at most once): the
+	// compiled tables are sized from them instead of growing.
+	nTypes, nElems int
+	warnings       []string
+	warned         map[string]bool
 }
 
 // NewCompiler returns a Compiler that reads imported and included documents
@@ -142,6 +146,7 @@ func (c *Compiler) addSchema(ctx context.Context, el *xmltree.Element, includer 
 	}
 	c.added[key] = true
 	c.namespaces[sd.tns] = true
+	c.countDecls(el)
 	sd.qualifiedElems = el.AttrValue("elementFormDefault") == "qualified"
 	sd.qualifiedAttrs = el.AttrValue("attributeFormDefault") == "qualified"
 
@@ -183,6 +188,28 @@ func (c *Compiler) addSchema(ctx context.Context, el *xmltree.Element, includer 
 		}
 	}
 	return nil
+}
+
+// countDecls adds the type definitions and element declarations under el
+// to c.nTypes and c.nElems.
+func (c *Compiler) countDecls(el *xmltree.Element) {
+	for _, ch := range el.Children {
+		if !isXSD(ch.Name.Space) {
+			continue
+		}
+		switch ch.Name.Local {
+		case "complexType", "simpleType", "simpleContent":
+			// A restriction in simple content may define a type of its own.
+			c.nTypes++
+		case "element":
+			if _, ref := ch.Attr("ref"); !ref {
+				c.nElems++
+			}
+		case "annotation", "import", "include", "redefine", "override":
+			continue
+		}
+		c.countDecls(ch)
+	}
 }
 
 // addImported adds an imported document's schemas: the document is a schema,
@@ -297,15 +324,22 @@ func (c *Compiler) Compile() (*Schema, error) {
 	if len(c.failed) > 0 {
 		return nil, fmt.Errorf("xsd: %w", c.failed[0].err)
 	}
-	c.out = &Schema{Types: builtinTypes(), Attributes: builtinAttributes()}
+	types := builtinTypes()
+	c.out = &Schema{
+		Types:      append(make([]Type, 0, len(types)+c.nTypes), types...),
+		Attributes: builtinAttributes(),
+	}
+	if c.nElems > 0 {
+		c.out.Elements = make([]Element, 0, c.nElems)
+	}
 	c.nBuiltinAttrs = len(c.out.Attributes)
-	c.typeIDs = make(map[defKey]TypeID)
-	c.elemIDs = make(map[defKey]ElemID)
+	c.typeIDs = make(map[defKey]TypeID, c.nTypes)
+	c.elemIDs = make(map[defKey]ElemID, c.nElems)
 	c.groupP = make(map[defKey]*Particle)
 	c.agroups = make(map[defKey]*attrSet)
 	c.inGroup = make(map[defKey]bool)
-	c.state = make([]uint8, len(c.out.Types))
-	c.typeEl = make([]*comp, len(c.out.Types))
+	c.state = make([]uint8, len(c.out.Types), cap(c.out.Types))
+	c.typeEl = make([]*comp, len(c.out.Types), cap(c.out.Types))
 	for i := range c.state {
 		c.state[i] = built
 	}
@@ -331,6 +365,9 @@ func (c *Compiler) Compile() (*Schema, error) {
 	// appendDoubling left.
 	c.out.Types = slices.Clip(fit(c.out.Types))
 	c.out.Elements = slices.Clip(fit(c.out.Elements))
+	if len(c.out.Elements) == 0 {
+		c.out.Elements = nil // as a decoded schema has it
+	}
 	c.out.Reindex()
 	return c.out, nil
 }

@@ -36,22 +36,33 @@ func (c *Compiler) occurs(el *xmltree.Element) (min, max int) {
 }
 
 // particle compiles a model group, group reference, element or wildcard.
-// It returns nil for elements that are not particles.
-func (c *Compiler) particle(el *xmltree.Element, sd *schemaDoc) *Particle {
+// It reports false for elements that are not particles. The particle is
+// returned by value: model groups copy it into their children anyway.
+func (c *Compiler) particle(el *xmltree.Element, sd *schemaDoc) (Particle, bool) {
 	if !isXSD(el.Name.Space) {
-		return nil
+		return Particle{}, false
 	}
 	min, max := c.occurs(el)
-	p := &Particle{Min: min, Max: max, Element: NoElem}
+	p := Particle{Min: min, Max: max, Element: NoElem}
 	switch el.Name.Local {
 	case "element":
 		p.Kind = PElement
 		p.Element = c.localElement(el, sd)
 	case "sequence", "choice", "all":
-		p.Kind = map[string]ParticleKind{"sequence": PSequence, "choice": PChoice, "all": PAll}[el.Name.Local]
+		switch el.Name.Local {
+		case "sequence":
+			p.Kind = PSequence
+		case "choice":
+			p.Kind = PChoice
+		default:
+			p.Kind = PAll
+		}
 		for _, ch := range el.Children {
-			if q := c.particle(ch, sd); q != nil {
-				p.Children = append(p.Children, *q)
+			if q, ok := c.particle(ch, sd); ok {
+				if p.Children == nil {
+					p.Children = make([]Particle, 0, len(el.Children))
+				}
+				p.Children = append(p.Children, q)
 			}
 		}
 	case "any":
@@ -61,11 +72,11 @@ func (c *Compiler) particle(el *xmltree.Element, sd *schemaDoc) *Particle {
 		ref, ok := el.Attr("ref")
 		if !ok {
 			c.errorf(el, "group reference without ref")
-			return nil
+			return Particle{}, false
 		}
 		g := c.lookup(c.groups, el, sd, ref, "group")
 		if g == nil {
-			return nil
+			return Particle{}, false
 		}
 		if g.orig != nil && c.inGroup[defKey{g.el, g.sd}] {
 			// A redefinition's reference to its own name, nested in its
@@ -74,15 +85,15 @@ func (c *Compiler) particle(el *xmltree.Element, sd *schemaDoc) *Particle {
 		}
 		gp := c.group(g)
 		if gp == nil {
-			return nil
+			return Particle{}, false
 		}
 		q := *gp
 		q.Min, q.Max = min, max
-		return &q
+		return q, true
 	default:
-		return nil
+		return Particle{}, false
 	}
-	return p
+	return p, true
 }
 
 // group compiles a named model group once; every reference shares its
@@ -111,8 +122,8 @@ func (c *Compiler) group(g *comp) *Particle {
 				continue
 			}
 		}
-		if q := c.particle(ch, g.sd); q != nil {
-			p = q
+		if q, ok := c.particle(ch, g.sd); ok {
+			p = &q
 		}
 	}
 	if p == nil {

@@ -289,7 +289,11 @@ func (c *Compiler) buildComplex(t *Type, cp *comp) {
 			c.complexContent(t, cp, ch, mixed)
 			return
 		case "sequence", "choice", "all", "group":
-			own = c.particle(ch, cp.sd)
+			if q, ok := c.particle(ch, cp.sd); ok {
+				own = &q
+			} else {
+				own = nil
+			}
 		case "attribute", "attributeGroup", "anyAttribute":
 			c.attribute(ch, cp.sd, &attrs)
 		}
@@ -326,7 +330,11 @@ func (c *Compiler) complexContent(t *Type, cp *comp, cc *xmltree.Element, mixed 
 		}
 		switch ch.Name.Local {
 		case "sequence", "choice", "all", "group":
-			own = c.particle(ch, cp.sd)
+			if q, ok := c.particle(ch, cp.sd); ok {
+				own = &q
+			} else {
+				own = nil
+			}
 		case "attribute", "attributeGroup", "anyAttribute":
 			c.attribute(ch, cp.sd, &attrs)
 		}
