@@ -510,7 +510,7 @@ func (e *encoder) particle(pt *xsd.Particle, p *plan, obj map[string]any, ptr st
 			}
 		}
 		switch {
-		case len(chosen) == 0 && required && !emptiable(pt):
+		case len(chosen) == 0 && required && !pt.Emptiable():
 			e.problem(ptr, "missing a choice", "one of "+strings.Join(quoteAll(e.branchNames(pt, p)), ", "))
 		case len(chosen) > 1 && !pt.Repeated():
 			var got []string
@@ -681,30 +681,6 @@ func (e *encoder) elementParticle(pt *xsd.Particle, p *plan, obj map[string]any,
 		m := p.members[p.elemMem[pt.Element]]
 		e.problem(pointer(ptr, m.name), "missing required member", e.c.typeLabel(s.Element(pt.Element).Type))
 	}
-}
-
-// emptiable reports whether a particle may match nothing: a choice with an
-// emptiable branch needs no member.
-func emptiable(pt *xsd.Particle) bool {
-	if pt.Min == 0 {
-		return true
-	}
-	switch pt.Kind {
-	case xsd.PSequence, xsd.PAll:
-		for i := range pt.Children {
-			if !emptiable(&pt.Children[i]) {
-				return false
-			}
-		}
-		return true
-	case xsd.PChoice:
-		for i := range pt.Children {
-			if emptiable(&pt.Children[i]) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // wildcard writes "$any": an array of XML strings, each checked to be one

@@ -37,22 +37,6 @@ func kindOf(b xsd.Builtin) jsonKind {
 	return jString
 }
 
-// integer ranges of the bounded built-ins.
-var intRange = map[xsd.Builtin][2]string{
-	xsd.Long:               {"-9223372036854775808", "9223372036854775807"},
-	xsd.Int:                {"-2147483648", "2147483647"},
-	xsd.Short:              {"-32768", "32767"},
-	xsd.Byte:               {"-128", "127"},
-	xsd.UnsignedLong:       {"0", "18446744073709551615"},
-	xsd.UnsignedInt:        {"0", "4294967295"},
-	xsd.UnsignedShort:      {"0", "65535"},
-	xsd.UnsignedByte:       {"0", "255"},
-	xsd.NonNegativeInteger: {"0", ""},
-	xsd.PositiveInteger:    {"1", ""},
-	xsd.NonPositiveInteger: {"", "0"},
-	xsd.NegativeInteger:    {"", "-1"},
-}
-
 var (
 	reFloat = regexp.MustCompile(`^([+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?INF|NaN)$`)
 	// Lexical forms of the date and time types (XML Schema 1.0, timezone optional).
@@ -79,7 +63,8 @@ func lexical(b xsd.Builtin, v string) (ok bool, expected string) {
 		if !isInteger(v) {
 			return false, "an integer"
 		}
-		if r, bounded := intRange[b]; bounded {
+		if lo, hi, _ := b.IntegerRange(); lo != "" || hi != "" {
+			r := [2]string{lo, hi}
 			n, _ := new(big.Int).SetString(strings.TrimPrefix(v, "+"), 10)
 			if r[0] != "" {
 				lo, _ := new(big.Int).SetString(r[0], 10)

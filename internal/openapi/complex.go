@@ -168,7 +168,7 @@ func (w *walker) choice(pt *xsd.Particle, must bool) {
 		}
 		s.OneOf = append(s.OneOf, b)
 	}
-	if !must || emptiable(pt) {
+	if !must || pt.Emptiable() {
 		s.OneOf = append(s.OneOf, &Schema{Not: &Schema{AnyOf: presence(all)}})
 	}
 	if len(s.OneOf) < 2 {
@@ -179,30 +179,6 @@ func (w *walker) choice(pt *xsd.Particle, must bool) {
 
 func isEmptyParticle(p *xsd.Particle) bool {
 	return (p.Kind == xsd.PSequence || p.Kind == xsd.PChoice || p.Kind == xsd.PAll) && len(p.Children) == 0
-}
-
-// emptiable reports whether a particle may match nothing (as the codec
-// decides whether a choice needs a member).
-func emptiable(pt *xsd.Particle) bool {
-	if pt.Min == 0 {
-		return true
-	}
-	switch pt.Kind {
-	case xsd.PSequence, xsd.PAll:
-		for i := range pt.Children {
-			if !emptiable(&pt.Children[i]) {
-				return false
-			}
-		}
-		return true
-	case xsd.PChoice:
-		for i := range pt.Children {
-			if emptiable(&pt.Children[i]) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // extensionBase returns the base whose component the schema of an

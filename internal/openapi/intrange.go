@@ -39,10 +39,11 @@ func intBounds(b xsd.Builtin, f *xsd.Facets) (lo, hi *big.Int) {
 			hi = n
 		}
 	}
-	if r := parse(intRange[b][0]); r != nil {
+	bmin, bmax, _ := b.IntegerRange()
+	if r := parse(bmin); r != nil {
 		raise(r.Num())
 	}
-	if r := parse(intRange[b][1]); r != nil {
+	if r := parse(bmax); r != nil {
 		lower(r.Num())
 	}
 	if r := parse(f.MinInclusive); r != nil {

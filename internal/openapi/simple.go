@@ -54,22 +54,6 @@ func lexicalPattern(b xsd.Builtin) string {
 	return ""
 }
 
-// intRange is the range of the bounded integer built-ins.
-var intRange = map[xsd.Builtin][2]string{
-	xsd.Long:               {"-9223372036854775808", "9223372036854775807"},
-	xsd.Int:                {"-2147483648", "2147483647"},
-	xsd.Short:              {"-32768", "32767"},
-	xsd.Byte:               {"-128", "127"},
-	xsd.UnsignedLong:       {"0", "18446744073709551615"},
-	xsd.UnsignedInt:        {"0", "4294967295"},
-	xsd.UnsignedShort:      {"0", "65535"},
-	xsd.UnsignedByte:       {"0", "255"},
-	xsd.NonNegativeInteger: {"0", ""},
-	xsd.PositiveInteger:    {"1", ""},
-	xsd.NonPositiveInteger: {"", "0"},
-	xsd.NegativeInteger:    {"", "-1"},
-}
-
 // xsdTypeName names a type for x-xsd-type: "xsd:local" for the XML
 // Schema namespace, "{namespace}local" otherwise, the nearest built-in
 // for an anonymous simple type, "" for an anonymous complex one.
@@ -257,7 +241,7 @@ func (g *schemas) atomic(t *xsd.Type, d dir) *Schema {
 
 // bounds sets the numeric range: the facets, within the built-in's range.
 func (g *schemas) bounds(s *Schema, b xsd.Builtin, f *xsd.Facets) {
-	lo, hi := intRange[b][0], intRange[b][1]
+	lo, hi, _ := b.IntegerRange()
 	rat := func(v string) *big.Rat {
 		if v == "" {
 			return nil

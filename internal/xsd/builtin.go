@@ -132,6 +132,33 @@ var builtins = [numBuiltins]builtinInfo{
 // IsInteger reports whether b is xs:integer or derived from it.
 func (b Builtin) IsInteger() bool { return b >= Integer && b <= PositiveInteger }
 
+// IntegerRange returns the bounds of an integer built-in's value space as
+// decimal strings, "" where it has none (xsd:integer has neither); ok is
+// false for a built-in that is not an integer type.
+func (b Builtin) IntegerRange() (min, max string, ok bool) {
+	if !b.IsInteger() {
+		return "", "", false
+	}
+	r := intRanges[b]
+	return r[0], r[1], true
+}
+
+// intRanges are the bounds of the bounded integer built-ins.
+var intRanges = map[Builtin][2]string{
+	Long:               {"-9223372036854775808", "9223372036854775807"},
+	Int:                {"-2147483648", "2147483647"},
+	Short:              {"-32768", "32767"},
+	Byte:               {"-128", "127"},
+	UnsignedLong:       {"0", "18446744073709551615"},
+	UnsignedInt:        {"0", "4294967295"},
+	UnsignedShort:      {"0", "65535"},
+	UnsignedByte:       {"0", "255"},
+	NonNegativeInteger: {"0", ""},
+	PositiveInteger:    {"1", ""},
+	NonPositiveInteger: {"", "0"},
+	NegativeInteger:    {"", "-1"},
+}
+
 // IsNumeric reports whether values of b are numbers: integers, decimal,
 // float and double.
 func (b Builtin) IsNumeric() bool { return b == Decimal || b == Float || b == Double || b.IsInteger() }

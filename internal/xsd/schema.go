@@ -247,6 +247,31 @@ type Particle struct {
 // Repeated reports whether the particle may occur more than once.
 func (p *Particle) Repeated() bool { return p.Max == Unbounded || p.Max > 1 }
 
+// Emptiable reports whether the particle may match no element at all:
+// it is optional, or a group whose content may all be absent (for a
+// choice, one branch that may).
+func (p *Particle) Emptiable() bool {
+	if p.Min == 0 {
+		return true
+	}
+	switch p.Kind {
+	case PSequence, PAll:
+		for i := range p.Children {
+			if !p.Children[i].Emptiable() {
+				return false
+			}
+		}
+		return true
+	case PChoice:
+		for i := range p.Children {
+			if p.Children[i].Emptiable() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Wildcard is xsd:any or xsd:anyAttribute.
 type Wildcard struct {
 	// Namespace is the namespace constraint as written: "##any",
