@@ -53,20 +53,26 @@ const pairsWSDL = `<?xml version="1.0"?>
   <wsdl:service name="S"><wsdl:port name="P" binding="tns:B"><soap:address location="http://localhost/"/></wsdl:port></wsdl:service>
 </wsdl:definitions>`
 
+// pairs compiles pairsWSDL and returns its codec and operation.
+func pairs(tb testing.TB) (*Codec, *wsdl.Operation) {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "pairs.wsdl")
+	if err := os.WriteFile(path, []byte(pairsWSDL), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	m, err := wsdl.Open(context.Background(), path, fetch.Options{}, wsdl.Strict)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return New(m), &m.Bindings[0].Operations[0]
+}
+
 // TestEncodeRepeatedSequence checks that the arrays of a repeated
 // sequence are written repetition by repetition, in the order the schema
 // allows, that their bounds count the repetitions, and that the result
 // decodes back to the same JSON.
 func TestEncodeRepeatedSequence(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "pairs.wsdl")
-	if err := os.WriteFile(path, []byte(pairsWSDL), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	m, err := wsdl.Open(context.Background(), path, fetch.Options{}, wsdl.Strict)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, o := New(m), &m.Bindings[0].Operations[0]
+	c, o := pairs(t)
 	// elems lists the key and value elements of a body, in order.
 	elems := func(body []byte) string {
 		var out []string
@@ -131,15 +137,7 @@ func TestEncodeRepeatedSequence(t *testing.T) {
 // member written twice, and that elements the schema keeps together but
 // the response does not are an error rather than a lost array.
 func TestDecodeScattered(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "pairs.wsdl")
-	if err := os.WriteFile(path, []byte(pairsWSDL), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	m, err := wsdl.Open(context.Background(), path, fetch.Options{}, wsdl.Strict)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, o := New(m), &m.Bindings[0].Operations[0]
+	c, o := pairs(t)
 	const put = `<p:Put xmlns:p="urn:pairs" xmlns:o="urn:other">`
 	for _, c2 := range []struct{ body, want string }{
 		{put + `<p:key>a</p:key><p:value>1</p:value><p:key>b</p:key><p:value>2</p:value><p:value>3</p:value></p:Put>`,
@@ -156,7 +154,7 @@ func TestDecodeScattered(t *testing.T) {
 			t.Errorf("%s:\n got %s\nwant %s", c2.body, out, c2.want)
 		}
 	}
-	_, _, err = decodeInput(c, o, wsdl.SOAP11, []byte(put+`<p:tail>t1</p:tail><p:x>1</p:x><p:tail>t2</p:tail></p:Put>`))
+	_, _, err := decodeInput(c, o, wsdl.SOAP11, []byte(put+`<p:tail>t1</p:tail><p:x>1</p:x><p:tail>t2</p:tail></p:Put>`))
 	if err == nil || !strings.Contains(err.Error(), "elements tail are not together") {
 		t.Errorf("tail, x, tail: got %v, want an error", err)
 	}
@@ -195,15 +193,7 @@ func jsonEqual(t *testing.T, got []byte, wants ...[]byte) bool {
 // whose members are gathered: errors are fine; panics, and JSON that is
 // not one object naming each member once, are not.
 func FuzzDecodeScattered(f *testing.F) {
-	path := filepath.Join(f.TempDir(), "pairs.wsdl")
-	if err := os.WriteFile(path, []byte(pairsWSDL), 0o644); err != nil {
-		f.Fatal(err)
-	}
-	m, err := wsdl.Open(context.Background(), path, fetch.Options{}, wsdl.Strict)
-	if err != nil {
-		f.Fatal(err)
-	}
-	c, o := New(m), &m.Bindings[0].Operations[0]
+	c, o := pairs(f)
 	const put = `<p:Put xmlns:p="urn:pairs" xmlns:o="urn:other">`
 	f.Add([]byte(put + `<p:key>a</p:key><p:value>1</p:value><p:key>b</p:key><p:value>2</p:value></p:Put>`))
 	f.Add([]byte(put + `<p:x>1</p:x><p:circle>c</p:circle><o:n a="1"><o:m/></o:n><p:x>2</p:x><p:shape>s</p:shape><p:tail>t</p:tail></p:Put>`))
