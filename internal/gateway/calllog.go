@@ -70,10 +70,13 @@ func (c *callLog) run() {
 				return
 			}
 			batch = append(batch, call)
-			// Small batches: each write takes the store ~10 µs a
-			// record of CPU, and a long one delays the calls that
-			// wait for the CPU meanwhile (the p99 of scripts/load.sh).
-			if len(batch) >= 16 {
+			// Small batches: a long write delays the calls that wait
+			// for the CPU meanwhile (the p99 of scripts/load.sh). But
+			// a write costs the store about as much as 25 records,
+			// so when records wait already (the writer falls behind)
+			// they go in the same write.
+			if len(batch) >= minBatch {
+				batch = drain(c.ch, batch, maxBatch)
 				flush()
 			}
 		case <-tick.C:
@@ -81,22 +84,35 @@ func (c *callLog) run() {
 		case reply := <-c.flushes:
 			// Take what is queued, so the caller reads every call
 			// answered before it asked.
-			for drained := false; !drained; {
-				select {
-				case call, ok := <-c.ch:
-					if !ok {
-						drained = true
-						break
-					}
-					batch = append(batch, call)
-				default:
-					drained = true
-				}
-			}
+			batch = drain(c.ch, batch, -1)
 			flush()
 			close(reply)
 		}
 	}
+}
+
+// Batch sizes of the call log's writes: minBatch records, or up to
+// maxBatch when more are queued.
+const (
+	minBatch = 16
+	maxBatch = 256
+)
+
+// drain appends the calls queued in ch to batch without waiting, until
+// batch holds max calls (max < 0: all of them).
+func drain(ch <-chan store.Call, batch []store.Call, max int) []store.Call {
+	for max < 0 || len(batch) < max {
+		select {
+		case call, ok := <-ch:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, call)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 // flush writes every call added so far before it returns (or when ctx
