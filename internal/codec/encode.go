@@ -42,6 +42,7 @@ func (c *Codec) EncodeInput(op *wsdl.Operation, ver wsdl.SOAPVersion, request []
 		return &Encoded{}, nil
 	}
 	e := &encoder{c: c, ver: ver, encoded: op.Input.Use == wsdl.Encoded}
+	e.w.grow(128 + 2*len(request))
 	e.predeclare(&e.w)
 	obj := e.decodeJSON(request)
 	if obj == nil && len(e.problems) > 0 {
@@ -437,20 +438,25 @@ func (e *encoder) content(id xsd.TypeID, v any, ptr string) {
 		}
 		e.particle(t.Particle, p, obj, ptr, true, used)
 	}
-	var names []string
-	for _, m := range p.members {
-		names = append(names, m.name)
-	}
-	if p.any {
-		names = append(names, memberAny)
-	}
-	known := used
-	for _, n := range names {
-		if !known[n] {
+	// The list of members is only needed to report an unknown one.
+	for k := range obj {
+		if _, declared := p.byName[k]; used[k] || declared || p.any && k == memberAny {
+			continue
+		}
+		var names []string
+		for _, m := range p.members {
+			names = append(names, m.name)
+		}
+		if p.any {
+			names = append(names, memberAny)
+		}
+		known := used
+		for _, n := range names {
 			known[n] = true
 		}
+		e.unknown(obj, known, ptr, names)
+		break
 	}
-	e.unknown(obj, known, ptr, names)
 }
 
 func hasRequiredAttr(t *xsd.Type) bool {
