@@ -376,11 +376,14 @@ func (d *deferredWriter) Write(p []byte) (int, error) {
 }
 
 func (d *deferredWriter) commit(length int) {
+	// Set for every call: the values share one array.
 	h := d.w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "no-store")
+	vals := [...]string{"application/json", "no-store", ""}
+	h["Content-Type"] = vals[0:1:1]
+	h["Cache-Control"] = vals[1:2:2]
 	if length >= 0 {
-		h.Set("Content-Length", strconv.Itoa(length))
+		vals[2] = strconv.Itoa(length)
+		h["Content-Length"] = vals[2:3:3]
 	}
 	d.w.WriteHeader(http.StatusOK)
 	d.committed = true
