@@ -878,6 +878,7 @@ type jsonParser struct {
 // maxJSONDepth is the nesting parseJSONObject handles itself.
 const maxJSONDepth = 200
 
+// space skips JSON whitespace.
 func (p *jsonParser) space() {
 	for p.i < len(p.data) {
 		switch p.data[p.i] {
@@ -889,6 +890,7 @@ func (p *jsonParser) space() {
 	}
 }
 
+// value reads the value at p.i, nested depth deep.
 func (p *jsonParser) value(depth int) (any, bool) {
 	if p.i >= len(p.data) || depth > maxJSONDepth {
 		return nil, false
@@ -979,6 +981,7 @@ func (p *jsonParser) value(depth int) (any, bool) {
 	return nil, false
 }
 
+// literal reads word (true, false or null) at p.i.
 func (p *jsonParser) literal(word string) bool {
 	if !bytes.HasPrefix(p.data[p.i:], []byte(word)) {
 		return false
