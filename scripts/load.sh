@@ -11,7 +11,11 @@
 # Throughput is measured with LOAD_CONNECTIONS connections (the CPUs
 # saturated), latency with one connection (nothing queued), and it prints
 # the gateway's throughput as a ratio of direct and of proxy, and its p50
-# and p99 latency overhead over direct.
+# and p99 latency overhead over direct. It also prints the CPU time the
+# proxy and the gateway process each spend per call under load (from
+# /proc, user + system): unlike throughput, other work on the machine
+# hardly changes it, so gateway/proxy CPU per call is the steadiest
+# measure of what the gateway adds to a bare HTTP hop.
 #
 #   ./scripts/load.sh                      # 2 rounds of 10 s, 16 connections
 #   LOAD_DURATION=30s LOAD_CONNECTIONS=64 LOAD_ROUNDS=3 ./scripts/load.sh
@@ -63,10 +67,13 @@ px="http://127.0.0.1:$px_port"
 gw="http://127.0.0.1:$gw_port"
 
 "$tmp/upstream" -addr "127.0.0.1:$up_port" &
+up_pid=$!
 pids+=($!)
 "$tmp/proxy" -addr "127.0.0.1:$px_port" -to "$up" 2>"$tmp/proxy.log" &
+px_pid=$!
 pids+=($!)
 "$tmp/soapbridge" serve --addr "127.0.0.1:$gw_port" --data "$tmp/data" --log-format json 2>"$tmp/gateway.log" &
+gw_pid=$!
 pids+=($!)
 
 wait_up() {
@@ -117,11 +124,25 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["X-API-Key"] = "$key"
 LUA
 
-# run NAME URL CONNECTIONS prints "rps p50_ms p99_ms" of one wrk run, and
+# cpu_ticks PID prints the user + system CPU time of a process, in clock
+# ticks.
+cpu_ticks() {
+	if [ -r "/proc/$1/stat" ]; then
+		sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+	else
+		echo 0
+	fi
+}
+tick_us=$((1000000 / $(getconf CLK_TCK)))
+
+# run NAME URL CONNECTIONS [PID] prints "rps p50_ms p99_ms cpu_us" of one
+# wrk run, cpu_us being PID's CPU time per request (0 without PID), and
 # fails on errors or non-2xx answers.
 run() {
-	local out
+	local out t0 t1
+	t0="$(cpu_ticks "${4:-0}")"
 	out="$(wrk -t"$threads" -c"$3" -d"$duration" --latency -s "$tmp/$1.lua" "$2")"
+	t1="$(cpu_ticks "${4:-0}")"
 	if grep -q -e 'Non-2xx' -e 'Socket errors' <<<"$out"; then
 		say "$1: errors under load:"
 		printf '%s\n' "$out" >&2
@@ -137,36 +158,40 @@ run() {
 	$1 == "50%" { p50 = ms($2) }
 	$1 == "99%" { p99 = ms($2) }
 	$1 == "Requests/sec:" { rps = $2 }
-	END { printf "%.0f %.3f %.3f\n", rps, p50, p99 }' <<<"$out"
+	/requests in/ { n = $1 }
+	END { printf "%.0f %.3f %.3f %.1f\n", rps, p50, p99, (n > 0 ? ('"$t1"' - '"$t0"') * '"$tick_us"' / n : 0) }' <<<"$out"
 }
 
 say "wrk -t$threads -d$duration, $rounds rounds; throughput with $conns connections, latency with 1"
 wrk -t1 -c4 -d2s -s "$tmp/gateway.lua" "$gw/v1/services/inventory/GetItems" >/dev/null # warm up
-printf '%-6s %-8s %-6s %10s %9s %9s\n' round path conns 'req/s' 'p50 ms' 'p99 ms'
+row() { printf '%-6s %-8s %-6s %10s %9s %9s %9s\n' "$@"; }
+row round path conns 'req/s' 'p50 ms' 'p99 ms' 'cpu µs'
 results=()
 for r in $(seq "$rounds"); do
 	line="$r"
 	for c in "$conns" 1; do
-		read -r d_rps d_p50 d_p99 < <(run direct "$up/soap" "$c")
-		printf '%-6s %-8s %-6s %10s %9s %9s\n' "$r" direct "$c" "$d_rps" "$d_p50" "$d_p99"
+		read -r d_rps d_p50 d_p99 d_cpu < <(run direct "$up/soap" "$c" "$up_pid")
+		row "$r" direct "$c" "$d_rps" "$d_p50" "$d_p99" "$d_cpu"
 		if [ "$c" != 1 ]; then
-			read -r p_rps p_p50 p_p99 < <(run direct "$px/soap" "$c")
-			printf '%-6s %-8s %-6s %10s %9s %9s\n' "$r" proxy "$c" "$p_rps" "$p_p50" "$p_p99"
+			read -r p_rps p_p50 p_p99 p_cpu < <(run direct "$px/soap" "$c" "$px_pid")
+			row "$r" proxy "$c" "$p_rps" "$p_p50" "$p_p99" "$p_cpu"
 		fi
-		read -r g_rps g_p50 g_p99 < <(run gateway "$gw/v1/services/inventory/GetItems" "$c")
-		printf '%-6s %-8s %-6s %10s %9s %9s\n' "$r" gateway "$c" "$g_rps" "$g_p50" "$g_p99"
+		read -r g_rps g_p50 g_p99 g_cpu < <(run gateway "$gw/v1/services/inventory/GetItems" "$c" "$gw_pid")
+		row "$r" gateway "$c" "$g_rps" "$g_p50" "$g_p99" "$g_cpu"
 		if [ "$c" != 1 ]; then
-			line="$line $d_rps $p_rps $g_rps"
+			line="$line $d_rps $p_rps $g_rps $p_cpu $g_cpu"
 		else
 			line="$line $d_p50 $d_p99 $g_p50 $g_p99"
 		fi
 	done
 	results+=("$line")
 done
+echo "(cpu µs: CPU time per call of the process answering: the upstream, the proxy or the gateway)"
 printf '%s\n' "${results[@]}" | awk '
-	{ dr += $2; pr += $3; gr += $4; dp50 += $5; dp99 += $6; gp50 += $7; gp99 += $8; n++ }
+	{ dr += $2; pr += $3; gr += $4; pc += $5; gc += $6; dp50 += $7; dp99 += $8; gp50 += $9; gp99 += $10; n++ }
 	END {
 		printf "\nthroughput (%s connections): gateway/direct %.2fx, proxy/direct %.2fx, gateway/proxy %.2fx\n", "'"$conns"'", gr/dr, pr/dr, gr/pr
+		printf "CPU per call (%s connections): proxy %.1f µs, gateway %.1f µs, gateway/proxy %.2fx\n", "'"$conns"'", pc/n, gc/n, (pc > 0 ? gc/pc : 0)
 		printf "latency (1 connection): gateway p50 +%.3f ms, p99 +%.3f ms over direct\n", (gp50-dp50)/n, (gp99-dp99)/n
 		printf "(means of %d rounds)\n", n
 	}'

@@ -22,8 +22,16 @@ type xmlWriter struct {
 type binding struct{ prefix, uri string }
 
 type frame struct {
-	qname string
-	mark  int // len(ns) when the element started
+	prefix, local string // the element's name is prefix:local, or local
+	mark          int    // len(ns) when the element started
+}
+
+// grow makes room for about n bytes of output and a few namespaces and
+// open elements, so that a small message is written without growing.
+func (w *xmlWriter) grow(n int) {
+	w.b = make([]byte, 0, n)
+	w.ns = make([]binding, 0, 8)
+	w.open = make([]frame, 0, 8)
 }
 
 // predeclare binds a prefix for the whole output (declared by the caller,
@@ -77,28 +85,36 @@ func (w *xmlWriter) start(q xsd.QName) {
 	w.closeTag()
 	mark := len(w.ns)
 	w.b = append(w.b, '<')
-	qn := q.Local
+	f := frame{local: q.Local, mark: mark}
+	declare := false
 	if q.Space != "" {
-		if p, ok := w.lookup(q.Space); ok {
-			qn = p + ":" + q.Local
-			w.b = append(w.b, qn...)
-		} else {
+		var ok bool
+		if f.prefix, ok = w.lookup(q.Space); !ok {
 			w.n++
-			p := "ns" + strconv.Itoa(w.n)
-			w.ns = append(w.ns, binding{p, q.Space})
-			qn = p + ":" + q.Local
-			w.b = append(w.b, qn...)
-			w.b = append(w.b, " xmlns:"...)
-			w.b = append(w.b, p...)
-			w.b = append(w.b, `="`...)
-			w.b = appendEscaped(w.b, q.Space, true)
-			w.b = append(w.b, '"')
+			f.prefix = "ns" + strconv.Itoa(w.n)
+			w.ns = append(w.ns, binding{f.prefix, q.Space})
+			declare = true
 		}
-	} else {
-		w.b = append(w.b, qn...)
 	}
-	w.open = append(w.open, frame{qname: qn, mark: mark})
+	w.b = f.appendName(w.b)
+	if declare {
+		w.b = append(w.b, " xmlns:"...)
+		w.b = append(w.b, f.prefix...)
+		w.b = append(w.b, `="`...)
+		w.b = appendEscaped(w.b, q.Space, true)
+		w.b = append(w.b, '"')
+	}
+	w.open = append(w.open, f)
 	w.inTag = true
+}
+
+// appendName appends the element's name (prefix:local).
+func (f *frame) appendName(b []byte) []byte {
+	if f.prefix != "" {
+		b = append(b, f.prefix...)
+		b = append(b, ':')
+	}
+	return append(b, f.local...)
 }
 
 // attr adds an attribute to the open start tag.
@@ -148,7 +164,7 @@ func (w *xmlWriter) end() {
 		w.inTag = false
 	} else {
 		w.b = append(w.b, "</"...)
-		w.b = append(w.b, f.qname...)
+		w.b = f.appendName(w.b)
 		w.b = append(w.b, '>')
 	}
 	w.ns = w.ns[:f.mark]
@@ -173,8 +189,10 @@ func appendEscaped(dst []byte, s string, attr bool) []byte {
 			esc = "&quot;"
 		case c == '\r':
 			esc = "&#xD;"
-		case (c == '\n' || c == '\t') && attr:
-			esc = map[byte]string{'\n': "&#xA;", '\t': "&#x9;"}[c]
+		case c == '\n' && attr:
+			esc = "&#xA;"
+		case c == '\t' && attr:
+			esc = "&#x9;"
 		case c < 0x20 && c != '\n' && c != '\t':
 			esc = "\uFFFD"
 		case c >= 0x80:

@@ -37,21 +37,23 @@ func (g *Gateway) authenticate(r *http.Request) (*store.Key, *Problem) {
 	if presented == "" {
 		return nil, problem(http.StatusUnauthorized, "unauthorized", "Unauthorized", "send an API key in the X-API-Key header")
 	}
-	unknown := problem(http.StatusUnauthorized, "unauthorized", "Unauthorized", "the API key is unknown, revoked or expired")
+	unknown := func() *Problem {
+		return problem(http.StatusUnauthorized, "unauthorized", "Unauthorized", "the API key is unknown, revoked or expired")
+	}
 	id, err := apikey.ID(presented)
 	if err != nil {
-		return nil, unknown
+		return nil, unknown()
 	}
 	k, err := g.keys.get(r.Context(), g.store, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, unknown
+		return nil, unknown()
 	}
 	if err != nil {
 		g.log.Error("looking up an API key failed", "error", err)
 		return nil, problem(http.StatusServiceUnavailable, "store-unavailable", "Service Unavailable", "the key store cannot be read; try again")
 	}
 	if !apikey.Match(presented, k.Hash) || !k.Active(g.cfg.Now()) {
-		return nil, unknown
+		return nil, unknown()
 	}
 	return k, nil
 }

@@ -1,10 +1,12 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"net/http"
 	"strconv"
@@ -62,15 +64,23 @@ func (g *Gateway) call(w http.ResponseWriter, r *http.Request) {
 	status, outcome, errText := g.serveCall(w, r, &rec)
 	rec = callRecord(g, r, rec.Service, rec.Operation, rec.Port, status, outcome, errText, time.Since(start))
 	g.calls.add(rec)
-	attrs := []any{
-		"service", rec.Service, "operation", rec.Operation, "port", rec.Port, "status", status,
-		"latency_ms", float64(rec.Latency.Microseconds()) / 1000, "key", rec.Key, "outcome", outcome,
-		"request_id", w.Header().Get("X-Request-Id"),
+	ctx := r.Context()
+	if !g.log.Enabled(ctx, slog.LevelInfo) {
+		return
 	}
-	if errText != "" {
-		attrs = append(attrs, "error", errText)
+	// Typed attributes: the line is written for every call, and values
+	// boxed in an []any would cost an allocation each.
+	attrs := [...]slog.Attr{
+		slog.String("service", rec.Service), slog.String("operation", rec.Operation), slog.String("port", rec.Port),
+		slog.Int("status", status), slog.Float64("latency_ms", float64(rec.Latency.Microseconds())/1000),
+		slog.String("key", rec.Key), slog.String("outcome", outcome),
+		slog.String("request_id", w.Header().Get("X-Request-Id")), slog.String("error", errText),
 	}
-	g.log.Info("call", attrs...)
+	n := len(attrs)
+	if errText == "" {
+		n--
+	}
+	g.log.LogAttrs(ctx, slog.LevelInfo, "call", attrs[:n]...)
 }
 
 func callRecord(g *Gateway, r *http.Request, service, op, port string, status int, outcome, errText string, latency time.Duration) store.Call {
@@ -100,10 +110,11 @@ func (g *Gateway) serveCall(w http.ResponseWriter, r *http.Request, rec *store.C
 	if p != nil {
 		return fail(p, "invalid")
 	}
-	out := &deferredWriter{w: w, limit: 256 << 10}
+	out := &deferredWriter{w: w, limit: 256 << 10, buf: g.answerBuf()}
 	t, err := g.invoke(r.Context(), s, b, body, out, nil)
 	if err == nil {
 		out.finish()
+		g.recycleAnswerBuf(out.buf)
 		return http.StatusOK, "ok", ""
 	}
 	if out.committed {
@@ -215,21 +226,47 @@ func (c *clockState) seconds() *float64 {
 
 // readCallBody reads the JSON request of a call; an empty body is {}.
 func (g *Gateway) readCallBody(w http.ResponseWriter, r *http.Request) ([]byte, *Problem) {
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	ct := r.Header.Get("Content-Type")
+	if ct != "application/json" { // the common case needs no parsing
+		ct, _, _ = mime.ParseMediaType(ct)
+	}
 	if r.ContentLength == 0 && ct == "" {
 		return []byte("{}"), nil
 	}
 	if !isJSON(ct) {
 		return nil, problem(http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported Media Type", "send the operation's input as JSON with Content-Type: application/json")
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, g.cfg.MaxRequest))
+	body, err := readAll(http.MaxBytesReader(w, r.Body, g.cfg.MaxRequest), r.ContentLength)
 	if err != nil {
 		return nil, bodyProblem(err)
 	}
-	if len(strings.TrimSpace(string(body))) == 0 {
+	if len(bytes.TrimSpace(body)) == 0 {
 		return []byte("{}"), nil
 	}
 	return body, nil
+}
+
+// readAll is io.ReadAll reading into one buffer of the announced length
+// (when it is known and below 1 MiB) at once.
+func readAll(r io.Reader, length int64) ([]byte, error) {
+	if length <= 0 || length >= 1<<20 {
+		return io.ReadAll(r)
+	}
+	// One byte more, so that the end is seen without growing.
+	b := make([]byte, 0, length+1)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // longer than announced: grow
+		}
+	}
 }
 
 // callProblem turns a failed call into the problem to answer and the
@@ -339,14 +376,34 @@ func (d *deferredWriter) Write(p []byte) (int, error) {
 }
 
 func (d *deferredWriter) commit(length int) {
+	// Set for every call: the values share one array.
 	h := d.w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "no-store")
+	vals := [...]string{"application/json", "no-store", ""}
+	h["Content-Type"] = vals[0:1:1]
+	h["Cache-Control"] = vals[1:2:2]
 	if length >= 0 {
-		h.Set("Content-Length", strconv.Itoa(length))
+		vals[2] = strconv.Itoa(length)
+		h["Content-Length"] = vals[2:3:3]
 	}
 	d.w.WriteHeader(http.StatusOK)
 	d.committed = true
+}
+
+// answerBuf returns an empty buffer for a deferredWriter, recycled from
+// an earlier answer when there is one.
+func (g *Gateway) answerBuf() []byte {
+	if p, ok := g.answerBufs.Get().(*[]byte); ok {
+		return (*p)[:0]
+	}
+	return make([]byte, 0, 4<<10)
+}
+
+// recycleAnswerBuf keeps b for a later answer, unless it is large. b must
+// not be used any more.
+func (g *Gateway) recycleAnswerBuf(b []byte) {
+	if cap(b) > 0 && cap(b) <= 64<<10 {
+		g.answerBufs.Put(&b)
+	}
 }
 
 // finish sends what is held.

@@ -54,6 +54,9 @@ type Gateway struct {
 
 	calls *callLog
 	keys  keyCache
+	// answerBufs recycles the buffers that hold the start of a call's
+	// answer (*[]byte).
+	answerBufs sync.Pool
 
 	openapi openapiCache
 }

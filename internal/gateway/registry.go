@@ -242,9 +242,9 @@ func newService(ctx context.Context, rec *store.Service, auth *upstreamAuth, lim
 // option), and in which namespace.
 func (s *service) addressing(b binding) (string, bool) {
 	bd := &s.model.Bindings[b.port.Binding]
-	lists := [][]wsdl.Assertion{b.port.Policies, bd.Policies, b.op.Policies}
+	lists := [...][]wsdl.Assertion{b.port.Policies, bd.Policies, b.op.Policies, nil}
 	if b.op.Input != nil {
-		lists = append(lists, b.op.Input.Policies)
+		lists[3] = b.op.Input.Policies
 	}
 	for _, as := range lists {
 		for _, a := range as {

@@ -31,30 +31,37 @@ func EnvelopeNS(v wsdl.SOAPVersion) string {
 // version v. extraHeaders are further header blocks (WS-Security, custom
 // headers), placed before the message's own.
 func NewRequest(v wsdl.SOAPVersion, action string, enc *codec.Encoded, extraHeaders ...[]byte) *Request {
-	var b strings.Builder
-	size := len(enc.Body) + len(enc.Header) + 256
+	nss := codec.EnvelopeNamespaces(v)
+	size := len(enc.Body) + len(enc.Header) + 160
+	for _, d := range nss {
+		size += len(` xmlns:=""`) + len(d[0]) + len(d[1])
+	}
 	for _, h := range extraHeaders {
 		size += len(h)
 	}
-	b.Grow(size)
-	b.WriteString(`<?xml version="1.0" encoding="utf-8"?>`)
-	b.WriteString(`<soapenv:Envelope`)
-	for _, d := range codec.EnvelopeNamespaces(v) {
-		b.WriteString(` xmlns:` + d[0] + `="` + d[1] + `"`)
+	b := make([]byte, 0, size)
+	b = append(b, `<?xml version="1.0" encoding="utf-8"?>`...)
+	b = append(b, `<soapenv:Envelope`...)
+	for _, d := range nss {
+		b = append(b, ` xmlns:`...)
+		b = append(b, d[0]...)
+		b = append(b, `="`...)
+		b = append(b, d[1]...)
+		b = append(b, '"')
 	}
-	b.WriteString(`>`)
+	b = append(b, '>')
 	if len(enc.Header) > 0 || len(extraHeaders) > 0 {
-		b.WriteString("<soapenv:Header>")
+		b = append(b, "<soapenv:Header>"...)
 		for _, h := range extraHeaders {
-			b.Write(h)
+			b = append(b, h...)
 		}
-		b.Write(enc.Header)
-		b.WriteString("</soapenv:Header>")
+		b = append(b, enc.Header...)
+		b = append(b, "</soapenv:Header>"...)
 	}
-	b.WriteString("<soapenv:Body>")
-	b.Write(enc.Body)
-	b.WriteString("</soapenv:Body></soapenv:Envelope>")
-	r := &Request{Envelope: []byte(b.String())}
+	b = append(b, "<soapenv:Body>"...)
+	b = append(b, enc.Body...)
+	b = append(b, "</soapenv:Body></soapenv:Envelope>"...)
+	r := &Request{Envelope: b}
 	if v == wsdl.SOAP12 {
 		params := map[string]string{"charset": "utf-8"}
 		if action != "" {

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"strings"
 	"time"
 )
 
@@ -21,8 +23,27 @@ type Call struct {
 	Error string
 }
 
+// callsPerInsert is how many call records one INSERT statement writes:
+// a statement costs the driver about as much as a row.
+const callsPerInsert = 16
+
+// insertCallsSQL is the INSERT of n call records.
+func insertCallsSQL(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO calls (at, service, operation, port, key_name, status, latency_us, outcome, error) VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	}
+	return b.String()
+}
+
 // RecordCalls appends calls to the log and notes when each key was last
 // used, in one transaction, then trims the log to the newest keep entries.
+// When ctx ends the transaction is rolled back; a statement under way is
+// not interrupted.
 func (s *Store) RecordCalls(ctx context.Context, calls []Call, keep int) error {
 	if len(calls) == 0 {
 		return nil
@@ -32,26 +53,53 @@ func (s *Store) RecordCalls(ctx context.Context, calls []Call, keep int) error {
 		return err
 	}
 	defer tx.Rollback()
-	insert := tx.StmtContext(ctx, s.insertCall)
-	defer insert.Close()
+	// The driver watches a cancellable context with a goroutine per
+	// statement; the transaction watches ctx already.
+	sctx := context.WithoutCancel(ctx)
+	args := make([]any, 0, 9*min(len(calls), callsPerInsert))
+	var many, one *sql.Stmt
 	used := map[string]int64{}
-	for _, c := range calls {
-		if _, err := insert.ExecContext(ctx, millis(c.At), c.Service, c.Operation, c.Port, c.Key, c.Status, c.Latency.Microseconds(), c.Outcome, c.Error); err != nil {
+	for len(calls) > 0 {
+		n := min(len(calls), callsPerInsert)
+		if n < callsPerInsert {
+			n = 1
+		}
+		args = args[:0]
+		for _, c := range calls[:n] {
+			at := millis(c.At)
+			args = append(args, at, c.Service, c.Operation, c.Port, c.Key, c.Status, c.Latency.Microseconds(), c.Outcome, c.Error)
+			if c.Key != "" && at > used[c.Key] {
+				used[c.Key] = at
+			}
+		}
+		stmt := &one
+		if n > 1 {
+			stmt = &many
+		}
+		if *stmt == nil {
+			prepared := s.insertCall
+			if n > 1 {
+				prepared = s.insertCalls
+			}
+			*stmt = tx.StmtContext(sctx, prepared) // closed with tx
+		}
+		if _, err := (*stmt).ExecContext(sctx, args...); err != nil {
 			return err
 		}
-		if c.Key != "" && millis(c.At) > used[c.Key] {
-			used[c.Key] = millis(c.At)
-		}
+		calls = calls[n:]
 	}
 	for name, at := range used {
-		if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET last_used_at = ? WHERE name = ? AND revoked_at IS NULL`, at, name); err != nil {
+		if _, err := tx.StmtContext(sctx, s.keyUsed).ExecContext(sctx, at, name); err != nil {
 			return err
 		}
 	}
 	if keep > 0 {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM calls WHERE id <= (SELECT max(id) FROM calls) - ?`, keep); err != nil {
+		if _, err := tx.StmtContext(sctx, s.trimCalls).ExecContext(sctx, keep); err != nil {
 			return err
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	return tx.Commit()
 }

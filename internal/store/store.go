@@ -25,8 +25,9 @@ type Store struct {
 	path string
 	// keyByID is prepared once: it runs on every API request.
 	keyByID *sql.Stmt
-	// insertCall is prepared once: it runs for every call logged.
-	insertCall *sql.Stmt
+	// The statements of RecordCalls are prepared once: they run for
+	// every batch of calls logged. insertCalls writes callsPerInsert rows.
+	insertCall, insertCalls, keyUsed, trimCalls *sql.Stmt
 }
 
 // Open opens (creating when needed) the SQLite database at path and brings
@@ -56,22 +57,38 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: %s: %w", path, err)
 	}
-	if s.insertCall, err = db.PrepareContext(ctx, `INSERT INTO calls (at, service, operation, port, key_name, status, latency_us, outcome, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("store: %w", err)
-	}
-	if s.keyByID, err = db.PrepareContext(ctx, `SELECT `+keyColumns+` FROM api_keys WHERE id = ?`); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("store: %w", err)
+	for _, p := range []struct {
+		stmt **sql.Stmt
+		sql  string
+	}{
+		{&s.insertCall, insertCallsSQL(1)},
+		{&s.insertCalls, insertCallsSQL(callsPerInsert)},
+		{&s.keyUsed, `UPDATE api_keys SET last_used_at = ? WHERE name = ? AND revoked_at IS NULL`},
+		{&s.trimCalls, `DELETE FROM calls WHERE id <= (SELECT max(id) FROM calls) - ?`},
+		{&s.keyByID, `SELECT ` + keyColumns + ` FROM api_keys WHERE id = ?`},
+	} {
+		if *p.stmt, err = db.PrepareContext(ctx, p.sql); err != nil {
+			s.closeStatements()
+			db.Close()
+			return nil, fmt.Errorf("store: %w", err)
+		}
 	}
 	return s, nil
 }
 
 // Close closes the database.
 func (s *Store) Close() error {
-	s.keyByID.Close()
-	s.insertCall.Close()
+	s.closeStatements()
 	return s.db.Close()
+}
+
+// closeStatements closes the prepared statements that are open.
+func (s *Store) closeStatements() {
+	for _, st := range []*sql.Stmt{s.keyByID, s.insertCall, s.insertCalls, s.keyUsed, s.trimCalls} {
+		if st != nil {
+			st.Close()
+		}
+	}
 }
 
 // Path is the database file.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -195,5 +196,31 @@ func TestKeysAndCalls(t *testing.T) {
 	}
 	if k, _ := s.KeyByID(ctx, "id4"); !k.LastUsed.Equal(now.Add(4 * time.Second)) {
 		t.Fatalf("last used = %v", k.LastUsed)
+	}
+}
+
+// TestRecordCallsBatches: a batch longer than one INSERT statement keeps
+// every record, in order, with its fields.
+func TestRecordCallsBatches(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, filepath.Join(t.TempDir(), "db"))
+	now := time.Now().Truncate(time.Millisecond).UTC()
+	var calls []Call
+	n := 2*callsPerInsert + 5
+	for i := range n {
+		calls = append(calls, Call{At: now.Add(time.Duration(i) * time.Millisecond), Service: "inv", Operation: "Get" + strconv.Itoa(i),
+			Port: "P", Key: "app", Status: 200 + i, Latency: time.Duration(i) * time.Microsecond, Outcome: "ok", Error: "e" + strconv.Itoa(i)})
+	}
+	if err := s.RecordCalls(ctx, calls, 0); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Calls(ctx, "", 100)
+	if err != nil || len(got) != n {
+		t.Fatalf("Calls = %d, %v", len(got), err)
+	}
+	for i, c := range got {
+		if want := calls[n-1-i]; c != want {
+			t.Errorf("call %d = %+v, want %+v", i, c, want)
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/soapbridge/soapbridge/internal/codec"
@@ -74,6 +75,27 @@ type Client struct {
 	HTTP *http.Client
 	// writers recycles the output buffers of Call (32 KiB each).
 	writers sync.Pool
+	// date is the last Date header parsed: it changes once a second.
+	date atomic.Pointer[parsedDate]
+}
+
+// parsedDate is a Date header and its time.
+type parsedDate struct {
+	text string
+	t    time.Time
+}
+
+// parseDate parses a Date header as http.ParseTime does, remembering the
+// last one.
+func (c *Client) parseDate(text string) (time.Time, error) {
+	if d := c.date.Load(); d != nil && d.text == text {
+		return d.t, nil
+	}
+	t, err := http.ParseTime(text)
+	if err == nil {
+		c.date.Store(&parsedDate{text: text, t: t})
+	}
+	return t, err
 }
 
 // NewClient returns a Client with a pooled transport and timeouts suited to
@@ -144,11 +166,13 @@ func (c *Client) Call(ctx context.Context, t *Target, request []byte, w io.Write
 	if err != nil {
 		return &Error{Kind: KindConfig, Msg: fmt.Sprintf("endpoint %q: %v", t.Endpoint, err), Fix: "set a valid http(s) endpoint URL"}
 	}
-	req.Header.Set("Content-Type", sr.ContentType)
+	// The values share one array: a header built for every call.
+	vals := [...]string{sr.ContentType, "text/xml, application/soap+xml, multipart/related", sr.SOAPAction}
+	req.Header["Content-Type"] = vals[0:1:1]
+	req.Header["Accept"] = vals[1:2:2]
 	if t.Version != wsdl.SOAP12 {
-		req.Header.Set("SOAPAction", sr.SOAPAction)
+		req.Header["Soapaction"] = vals[2:3:3]
 	}
-	req.Header.Set("Accept", "text/xml, application/soap+xml, multipart/related")
 	for k, vs := range t.Headers {
 		for _, v := range vs {
 			req.Header.Add(k, v)
@@ -162,7 +186,7 @@ func (c *Client) Call(ctx context.Context, t *Target, request []byte, w io.Write
 	if err != nil {
 		return diagnoseTransport(t.Endpoint, err)
 	}
-	if date, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+	if date, err := c.parseDate(resp.Header.Get("Date")); err == nil {
 		mid := sent.Add(time.Since(sent) / 2)
 		t.Clock = ClockSample{Skew: date.Add(500 * time.Millisecond).Sub(mid), Measured: true}
 	}
