@@ -72,6 +72,13 @@ export function confirmDialog(title, text, okLabel) {
   dlg.showModal();
   document.getElementById('confirm-cancel').focus();
   return new Promise((resolve) => {
-    dlg.addEventListener('close', () => resolve(dlg.returnValue === 'ok'), { once: true });
+    const onClose = () => {
+      // close is a queued event: one that belongs to an earlier opening
+      // and arrives after this one opened is not this answer.
+      if (dlg.open) return;
+      dlg.removeEventListener('close', onClose);
+      resolve(dlg.returnValue === 'ok');
+    };
+    dlg.addEventListener('close', onClose);
   });
 }
