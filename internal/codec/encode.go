@@ -352,7 +352,7 @@ func (e *encoder) derived(t xsd.TypeID, name any, ptr string) xsd.TypeID {
 			return d
 		}
 	}
-	e.problem(ptr, fmt.Sprintf("%q is not %s or a type derived from it", s, e.c.typeLabel(t)), "one of "+strings.Join(quoteAll(e.derivedNames(t)), ", "))
+	e.problem(ptr, fmt.Sprintf("%s is not %s or a type derived from it", quoteValue(s), e.c.typeLabel(t)), "one of "+strings.Join(quoteAll(e.derivedNames(t)), ", "))
 	return t
 }
 
@@ -802,7 +802,7 @@ func (e *encoder) simple(id xsd.TypeID, v any, ptr string) (string, bool) {
 	}
 	s = whitespace(t, s)
 	if good, exp := e.c.check(id).check(s); !good {
-		e.problem(ptr, fmt.Sprintf("%q does not fit %s", s, e.c.typeLabel(id)), exp)
+		e.problem(ptr, fmt.Sprintf("%s does not fit %s", quoteValue(s), e.c.typeLabel(id)), exp)
 		return "", false
 	}
 	return s, true
@@ -820,8 +820,16 @@ func (e *encoder) anyValue(v any, ptr string) {
 		sort.Strings(keys)
 		for _, k := range keys {
 			if k == memberValue {
-				if s, ok := x[k].(string); ok {
-					e.w.text(s)
+				switch t := x[k].(type) {
+				case string:
+					e.w.text(t)
+				case json.Number:
+					e.w.text(t.String())
+				case bool:
+					e.w.text(strconv.FormatBool(t))
+				case nil:
+				default:
+					e.problem(pointer(ptr, k), "got "+jsonType(t), "a string, number or boolean (the element's text)")
 				}
 				continue
 			}
@@ -860,6 +868,19 @@ func (e *encoder) anyValue(v any, ptr string) {
 	case bool:
 		e.w.text(strconv.FormatBool(x))
 	}
+}
+
+// quoteValue quotes a value for a problem's detail, cut after 64
+// characters: a request's value can be megabytes long.
+func quoteValue(s string) string {
+	n := 0
+	for i := range s {
+		if n == 64 {
+			return fmt.Sprintf("%q… (%d bytes)", s[:i], len(s))
+		}
+		n++
+	}
+	return strconv.Quote(s)
 }
 
 func validName(s string) bool {

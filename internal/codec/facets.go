@@ -1,9 +1,11 @@
 package codec
 
 import (
+	"errors"
 	"fmt"
-	"math/big"
+	"math"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -107,16 +109,24 @@ func length(b xsd.Builtin, v string) int {
 // (dates) are compared as strings only when both sides have the same form.
 func (fc *facetCheck) checkNumeric(v string) (bool, string) {
 	f := &fc.t.Facets
-	x, ok := new(big.Rat).SetString(strings.TrimPrefix(v, "+"))
-	if !ok {
-		return true, "" // dates and other ordered types: not checked
-	}
-	cmp := func(bound string) (int, bool) {
-		b, ok := new(big.Rat).SetString(strings.TrimPrefix(bound, "+"))
-		if !ok {
-			return 0, false
+	var cmp func(bound string) (int, bool)
+	switch b := fc.t.Builtin; {
+	case b == xsd.Float || b == xsd.Double:
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
+			return true, ""
 		}
-		return x.Cmp(b), true
+		cmp = func(bound string) (int, bool) {
+			y, err := strconv.ParseFloat(strings.TrimSpace(bound), 64)
+			if bound == "" || err != nil && !errors.Is(err, strconv.ErrRange) || math.IsNaN(x) || math.IsNaN(y) {
+				return 0, false
+			}
+			return cmpFloat(x, y), true
+		}
+	case b == xsd.Decimal || b.IsInteger():
+		cmp = func(bound string) (int, bool) { return cmpDecimal(v, strings.TrimSpace(bound)) }
+	default:
+		return true, "" // dates and other ordered types: not checked
 	}
 	if c, ok := cmp(f.MinInclusive); ok && c < 0 {
 		return false, "a value of at least " + f.MinInclusive
@@ -142,4 +152,14 @@ func (fc *facetCheck) checkNumeric(v string) (bool, string) {
 		}
 	}
 	return true, ""
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"math/big"
 	"regexp"
 	"strconv"
 	"strings"
@@ -63,21 +62,12 @@ func lexical(b xsd.Builtin, v string) (ok bool, expected string) {
 		if !isInteger(v) {
 			return false, "an integer"
 		}
-		if lo, hi, _ := b.IntegerRange(); lo != "" || hi != "" {
-			r := [2]string{lo, hi}
-			n, _ := new(big.Int).SetString(strings.TrimPrefix(v, "+"), 10)
-			if r[0] != "" {
-				lo, _ := new(big.Int).SetString(r[0], 10)
-				if n.Cmp(lo) < 0 {
-					return false, fmt.Sprintf("a %s (at least %s)", b, r[0])
-				}
-			}
-			if r[1] != "" {
-				hi, _ := new(big.Int).SetString(r[1], 10)
-				if n.Cmp(hi) > 0 {
-					return false, fmt.Sprintf("a %s (at most %s)", b, r[1])
-				}
-			}
+		lo, hi, _ := b.IntegerRange()
+		if c, _ := cmpDecimal(v, lo); lo != "" && c < 0 {
+			return false, fmt.Sprintf("a %s (at least %s)", b, lo)
+		}
+		if c, _ := cmpDecimal(v, hi); hi != "" && c > 0 {
+			return false, fmt.Sprintf("a %s (at most %s)", b, hi)
 		}
 		return true, ""
 	case b == xsd.Decimal:
@@ -168,18 +158,18 @@ func fromJSON(t *xsd.Type, v any) (string, bool, string) {
 			if k == jInteger {
 				// 1e3 or 10.0 are integers written as JSON numbers.
 				if !isInteger(s) {
-					r, ok := new(big.Rat).SetString(s)
-					if !ok || !r.IsInt() {
+					d, ok := expandExponent(s)
+					if !ok || strings.Contains(d, ".") {
 						return s, false, "an integer"
 					}
-					s = r.Num().String()
+					s = d
 				}
 			} else if t.Builtin == xsd.Decimal && strings.ContainsAny(s, "eE") {
-				r, ok := new(big.Rat).SetString(s)
+				d, ok := expandExponent(s)
 				if !ok {
-					return s, false, "a decimal number"
+					return s, false, fmt.Sprintf("a decimal number (with an exponent of at most %d)", maxExponent)
 				}
-				s = ratDecimal(r)
+				s = d
 			}
 			return s, true, ""
 		case jBoolean:
@@ -205,22 +195,6 @@ func describeKind(k jsonKind) string {
 		return "a boolean"
 	}
 	return "a string"
-}
-
-// ratDecimal writes an exact rational as a decimal without exponent.
-func ratDecimal(r *big.Rat) string {
-	if r.IsInt() {
-		return r.Num().String()
-	}
-	// Find the digits needed: denominators of decimal input are 10^n.
-	for prec := 1; prec <= 1000; prec++ {
-		s := r.FloatString(prec)
-		back, _ := new(big.Rat).SetString(s)
-		if back.Cmp(r) == 0 {
-			return s
-		}
-	}
-	return r.FloatString(30)
 }
 
 // isInteger is reInteger without the regexp: the decode hot path.

@@ -294,6 +294,9 @@ func TestMapping(t *testing.T) {
 			{"Measure", `{"labelled": {"label": "a", "note": "n"}}`, false},
 			{"Measure", `{"anything": {"a": {"b": 1, "é-1.x": null}, "c": ["x", null, {"d": true}], "$value": "t", "$any": []}}`, true},
 			{"Measure", `{"anything": "text"}`, true},
+			{"Measure", `{"anything": {"$value": 5, "b": {"$value": true}, "c": {"$value": null}}}`, true},
+			{"Measure", `{"anything": {"$value": {"a": 1}}}`, false},
+			{"Measure", `{"anything": {"$value": ["a"]}}`, false},
 			{"Measure", `{"anything": {"a": {"@b": 1}}}`, false}, // names become element names
 			{"Measure", `{"anything": {"$type": "Base"}}`, false},
 			{"Measure", `{"anything": {"1a": 1}}`, false},

@@ -355,7 +355,7 @@ func (g *schemas) anyTypeInput() *Schema {
 			Description: "Any value (xsd:anyType): a string, number or boolean is the element's text; an object's members are child elements of their names (an array repeats one, null is xsi:nil), \"$value\" its text and \"$any\" XML elements.",
 			Type:        []string{"string", "number", "boolean", "object"},
 			Properties: Properties{
-				{memberValue, &Schema{Description: "The element's text, when a string."}},
+				{memberValue, &Schema{Type: []string{"string", "number", "boolean", "null"}, Description: "The element's text."}},
 				{memberAny, &Schema{Type: "array", Items: &Schema{Type: "string"}, Description: "XML elements, each with the namespaces it uses declared."}},
 			},
 			PropertyNames:        &Schema{Pattern: `^(?:\$value|\$any|` + patNameStart + patNameChar + `*)$`},
