@@ -511,7 +511,7 @@ func (e *encoder) particle(pt *xsd.Particle, p *plan, obj map[string]any, ptr st
 		}
 		here := required || e.present(pt, p, obj)
 		for i := range pt.Children {
-			e.particle(&pt.Children[i], p, obj, ptr, here, mulMax(outer, pt.Max), used)
+			e.particle(&pt.Children[i], p, obj, ptr, here, xsd.MulOccurs(outer, pt.Max), used)
 		}
 	case xsd.PChoice:
 		var chosen []int
@@ -531,20 +531,12 @@ func (e *encoder) particle(pt *xsd.Particle, p *plan, obj map[string]any, ptr st
 			e.problem(ptr, "members of more than one choice: "+strings.Join(quoteAll(got), ", "), "only one of "+strings.Join(quoteAll(e.branchNames(pt, p)), ", "))
 		}
 		for _, i := range chosen {
-			e.particle(&pt.Children[i], p, obj, ptr, true, mulMax(outer, pt.Max), used)
+			e.particle(&pt.Children[i], p, obj, ptr, true, xsd.MulOccurs(outer, pt.Max), used)
 		}
 		for i := range pt.Children {
 			e.markUsed(&pt.Children[i], p, used)
 		}
 	}
-}
-
-// mulMax multiplies two maxOccurs values.
-func mulMax(a, b int) int {
-	if a == xsd.Unbounded || b == xsd.Unbounded {
-		return xsd.Unbounded
-	}
-	return a * b
 }
 
 // plainElements reports whether every child of pt is an element particle
@@ -599,13 +591,13 @@ func (e *encoder) repeatedSequence(pt *xsd.Particle, p *plan, obj map[string]any
 	if required {
 		rounds = max(rounds, pt.Min)
 	}
-	limit := mulMax(outer, pt.Max)
+	limit := xsd.MulOccurs(outer, pt.Max)
 	for i, ch := range children {
 		c := &pt.Children[i]
 		if want := rounds * c.Min; len(ch.items) < want {
 			e.problem(ch.ptr, fmt.Sprintf("%d items", len(ch.items)), fmt.Sprintf("at least %d (%d in each of %d repetitions of its sequence)", want, c.Min, rounds))
 		}
-		if most := mulMax(limit, c.Max); most != xsd.Unbounded && len(ch.items) > most {
+		if most := xsd.MulOccurs(limit, c.Max); most != xsd.Unbounded && len(ch.items) > most {
 			e.problem(ch.ptr, fmt.Sprintf("%d items", len(ch.items)), fmt.Sprintf("at most %d", most))
 		}
 	}
@@ -681,7 +673,7 @@ func (e *encoder) elementParticle(pt *xsd.Particle, p *plan, obj map[string]any,
 		if len(items) < pt.Min && required {
 			e.problem(mptr, fmt.Sprintf("%d items", len(items)), fmt.Sprintf("at least %d", pt.Min))
 		}
-		if most := mulMax(outer, pt.Max); most != xsd.Unbounded && len(items) > most {
+		if most := xsd.MulOccurs(outer, pt.Max); most != xsd.Unbounded && len(items) > most {
 			e.problem(mptr, fmt.Sprintf("%d items", len(items)), fmt.Sprintf("at most %d", most))
 		}
 		for i, it := range items {

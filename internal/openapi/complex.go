@@ -28,13 +28,6 @@ type walker struct {
 	choices     []*Schema
 }
 
-func mulMax(a, b int) int {
-	if a == xsd.Unbounded || b == xsd.Unbounded {
-		return xsd.Unbounded
-	}
-	return a * b
-}
-
 func (w *walker) particle(pt *xsd.Particle, must bool, min, max int, inRepeat bool) {
 	switch pt.Kind {
 	case xsd.PAny:
@@ -52,13 +45,13 @@ func (w *walker) particle(pt *xsd.Particle, must bool, min, max int, inRepeat bo
 			in.hits++
 			if len(ids) == 1 && must && pt.Min > 0 {
 				in.required = true
-				in.min = pt.Min * min
+				in.min = minOccurs(xsd.MulOccurs(pt.Min, min))
 			}
-			in.max = mulMax(pt.Max, max)
+			in.max = xsd.MulOccurs(pt.Max, max)
 		}
 	case xsd.PSequence, xsd.PAll:
 		for i := range pt.Children {
-			w.particle(&pt.Children[i], must && pt.Min > 0, min*pt.Min, mulMax(max, pt.Max), inRepeat || pt.Repeated())
+			w.particle(&pt.Children[i], must && pt.Min > 0, minOccurs(xsd.MulOccurs(min, pt.Min)), xsd.MulOccurs(max, pt.Max), inRepeat || pt.Repeated())
 		}
 	case xsd.PChoice:
 		repeated := inRepeat || pt.Repeated()
@@ -66,7 +59,7 @@ func (w *walker) particle(pt *xsd.Particle, must bool, min, max int, inRepeat bo
 			w.choice(pt, must && pt.Min > 0)
 		}
 		for i := range pt.Children {
-			w.particle(&pt.Children[i], false, 0, mulMax(max, pt.Max), repeated)
+			w.particle(&pt.Children[i], false, 0, xsd.MulOccurs(max, pt.Max), repeated)
 		}
 	}
 }
@@ -313,4 +306,13 @@ func (g *schemas) complex(id xsd.TypeID, d dir) *Schema {
 		return obj
 	}
 	return &Schema{Description: t.Doc, XSDType: xsdTypeName(g.s, id), AllOf: []*Schema{g.typeSchema(base, d), obj}}
+}
+
+// minOccurs is a product of minOccurs bounds, which MulOccurs makes
+// Unbounded past 1<<40: as a lower bound, that large.
+func minOccurs(n int) int {
+	if n == xsd.Unbounded {
+		return 1 << 40
+	}
+	return n
 }

@@ -102,6 +102,33 @@ func TestOccurs(t *testing.T) {
 	if len(s2.Warnings) != 1 || !strings.Contains(s2.Warnings[0], "main.xsd:6: maxOccurs 2 is less than minOccurs 3") {
 		t.Errorf("warnings %q", s2.Warnings)
 	}
+	// Bounds past MaxOccurs: maxOccurs is unbounded, minOccurs MaxOccurs,
+	// each with a warning (a malicious schema must not make the codec
+	// count to 9e18).
+	s3, err := compileFiles(map[string]string{"main.xsd": schemaXML("", `<xs:element name="E"><xs:complexType><xs:sequence>
+  <xs:element name="a" type="xs:int" maxOccurs="9000000000000000000"/>
+  <xs:element name="b" type="xs:int" minOccurs="9000000000000000000" maxOccurs="unbounded"/>
+</xs:sequence></xs:complexType></xs:element>`)}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := model(s3, elemType(t, s3, "E").Particle); got != "seq(a:int[1..*], b:int[1048576..*])" {
+		t.Errorf("model %s", got)
+	}
+	if len(s3.Warnings) != 2 {
+		t.Errorf("warnings %q", s3.Warnings)
+	}
+}
+
+func TestMulOccurs(t *testing.T) {
+	for _, c := range []struct{ a, b, want int }{
+		{2, 3, 6}, {0, Unbounded, Unbounded}, {Unbounded, 1, Unbounded}, {0, 5, 0},
+		{MaxOccurs, MaxOccurs, 1 << 40}, {MaxOccurs, MaxOccurs + 1, Unbounded}, {1 << 40, 2, Unbounded},
+	} {
+		if got := MulOccurs(c.a, c.b); got != c.want {
+			t.Errorf("MulOccurs(%d, %d) = %d, want %d", c.a, c.b, got, c.want)
+		}
+	}
 }
 
 func TestFacets(t *testing.T) {

@@ -28,11 +28,38 @@ func (c *Compiler) occurs(el *xmltree.Element) (min, max int) {
 			c.errorf(el, "maxOccurs %q is neither a non-negative integer nor unbounded", v)
 		}
 	}
+	if min > MaxOccurs {
+		c.warn(el, fmt.Sprintf("minOccurs %d is more than %d; using %d", min, MaxOccurs, MaxOccurs))
+		min = MaxOccurs
+	}
+	if max != Unbounded && max > MaxOccurs {
+		c.warn(el, fmt.Sprintf("maxOccurs %d is more than %d; using unbounded", max, MaxOccurs))
+		max = Unbounded
+	}
 	if max != Unbounded && max < min {
 		c.warn(el, fmt.Sprintf("maxOccurs %d is less than minOccurs %d; using %d", max, min, min))
 		max = min
 	}
 	return min, max
+}
+
+// MaxOccurs is the largest occurrence bound the model keeps: a larger
+// maxOccurs is unbounded, a larger minOccurs is MaxOccurs. No message
+// holds a million of one element, and bounds this size can be multiplied
+// through nested groups without overflow (MulOccurs).
+const MaxOccurs = 1 << 20
+
+// MulOccurs multiplies two occurrence bounds, as nested particles
+// multiply: Unbounded when either is, or when the product passes
+// 1<<40 (more than any message holds).
+func MulOccurs(a, b int) int {
+	if a == Unbounded || b == Unbounded {
+		return Unbounded
+	}
+	if a != 0 && b > (1<<40)/a {
+		return Unbounded
+	}
+	return a * b
 }
 
 // particle compiles a model group, group reference, element or wildcard.
