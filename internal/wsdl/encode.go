@@ -8,8 +8,10 @@ import (
 )
 
 // encodingMagic starts every serialized Model; the version changes whenever
-// the Model's shape does, so a gateway never loads a stale cache entry.
-const encodingMagic = "soapbridge-model/2\n"
+// the Model's shape, or what the compiler makes of a schema, does, so a
+// gateway never loads a stale cache entry. (3: occurrence bounds are
+// capped at xsd.MaxOccurs.)
+const encodingMagic = "soapbridge-model/3\n"
 
 // plainModel has Model's fields without its methods, so gob encodes the
 // fields instead of calling MarshalBinary.
