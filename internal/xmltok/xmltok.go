@@ -62,7 +62,12 @@ type SyntaxError struct {
 
 func (e *SyntaxError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
 
-type binding struct{ prefix, uri string }
+// binding is one namespace declaration in scope. prev is the index in
+// Decoder.ns of the declaration of the same prefix it shadows, -1 if none.
+type binding struct {
+	prefix, uri string
+	prev        int
+}
 
 type openElem struct {
 	q     *qname // the name as written, for matching the end tag
@@ -92,8 +97,19 @@ type Decoder struct {
 	lim    Limits
 	intern map[string]string
 
-	ns    []binding
-	stack []openElem
+	// ns holds the declarations in scope, outermost first; nsTop indexes
+	// the innermost declaration of each prefix, so a lookup costs the
+	// same under thousands of declarations (a hostile document's) as
+	// under a few; undeclared holds Undeclared's answers.
+	ns         []binding
+	nsTop      map[string]int
+	undeclared map[string]string
+	stack      []openElem
+	// probes counts the bindings lookups compared, for tests.
+	probes int
+	// cached is the bytes of the strings in intern: it bounds what a
+	// document of ever new (or very long) names makes the decoder keep.
+	cached int
 
 	tokStart int // buf offset of the last token's start
 	// Line bookkeeping: newlines before linePos (a document offset) are
@@ -145,13 +161,22 @@ func NewDecoder(r io.Reader, lim Limits) *Decoder {
 // messages without allocating.
 func (d *Decoder) Reset(r io.Reader) {
 	buf, intern, names, attrs, raws, scratch := d.buf[:0], d.intern, d.names, d.attrs[:0], d.raws[:0], d.scratch[:0]
-	ns, stack, gen := d.ns[:0], d.stack[:0], d.nsGen+1
-	if len(intern) > 1<<14 {
-		intern, names = make(map[string]string), make(map[string]*qname)
+	ns, stack, gen, nsTop, cached := d.ns[:0], d.stack[:0], d.nsGen+1, d.nsTop, d.cached
+	if len(intern) > 1<<14 || cached > maxCached/2 {
+		intern, names, cached = make(map[string]string), make(map[string]*qname), 0
+	}
+	clear(nsTop)
+	// A document with a huge token grew the buffers: a pooled decoder
+	// does not keep them for the small messages that follow.
+	if cap(buf) > 4*readSize {
+		buf = nil
+	}
+	if cap(scratch) > 4*readSize {
+		scratch = nil
 	}
 	// The cached names resolved prefixes under the old document's
 	// declarations: a new namespace generation makes them miss.
-	*d = Decoder{lim: d.lim, intern: intern, names: names, line: 1, r: r, nsGen: gen,
+	*d = Decoder{lim: d.lim, intern: intern, names: names, line: 1, r: r, nsGen: gen, nsTop: nsTop, cached: cached,
 		buf: buf, attrs: attrs, raws: raws, scratch: scratch, ns: ns, stack: stack}
 	if cap(d.buf) == 0 {
 		d.buf = make([]byte, 0, readSize)
@@ -177,7 +202,7 @@ func newDecoder(lim Limits) *Decoder {
 	if lim.MaxAttrs <= 0 {
 		lim.MaxAttrs = 256
 	}
-	return &Decoder{lim: lim, intern: make(map[string]string), names: make(map[string]*qname), line: 1}
+	return &Decoder{lim: lim, intern: make(map[string]string), names: make(map[string]*qname), nsTop: make(map[string]int), line: 1}
 }
 
 // errorf records a syntax error at the current position.
@@ -227,10 +252,19 @@ func (d *Decoder) LookupPrefix(prefix string) (string, bool) {
 	if prefix == "xml" {
 		return NSXML, true
 	}
-	for i := len(d.ns) - 1; i >= 0; i-- {
-		if d.ns[i].prefix == prefix {
-			return d.ns[i].uri, true
+	if len(d.ns) <= nsScan {
+		d.probes += len(d.ns)
+		for i := len(d.ns) - 1; i >= 0; i-- {
+			if d.ns[i].prefix == prefix {
+				return d.ns[i].uri, true
+			}
 		}
+	} else if i, ok := d.nsTop[prefix]; ok {
+		d.probes++
+		return d.ns[i].uri, true
+	}
+	if u, ok := d.undeclared[prefix]; ok {
+		return u, true
 	}
 	if prefix == "" {
 		return "", true
@@ -250,12 +284,41 @@ func (d *Decoder) resolveUndeclared(prefix string) (string, bool) {
 	u, ok := d.Undeclared(prefix)
 	if ok {
 		d.nsGen++
-		d.ns = append([]binding{{prefix, u}}, d.ns...)
-		for i := range d.stack {
-			d.stack[i].mark++
+		if d.undeclared == nil {
+			d.undeclared = make(map[string]string)
 		}
+		d.undeclared[prefix] = u
 	}
 	return u, ok
+}
+
+// nsScan is the number of declarations in scope up to which a lookup
+// compares them one by one, cheaper than the index for the few of a
+// typical message.
+const nsScan = 16
+
+// bind declares prefix (or "" for the default namespace) as uri in the
+// scope of the element being opened.
+func (d *Decoder) bind(prefix, uri string) {
+	prev, ok := d.nsTop[prefix]
+	if !ok {
+		prev = -1
+	}
+	d.nsTop[prefix] = len(d.ns)
+	d.ns = append(d.ns, binding{prefix: prefix, uri: uri, prev: prev})
+}
+
+// unbind drops the declarations from ns[mark:], those of a closing
+// element.
+func (d *Decoder) unbind(mark int) {
+	for i := len(d.ns) - 1; i >= mark; i-- {
+		if b := d.ns[i]; b.prev < 0 {
+			delete(d.nsTop, b.prefix)
+		} else {
+			d.nsTop[b.prefix] = b.prev
+		}
+	}
+	d.ns = d.ns[:mark]
 }
 
 // more reads more input, keeping buf[d.tokStart:] (the token being read).
@@ -821,11 +884,17 @@ func (d *Decoder) internBytes(b []byte) string {
 		return s
 	}
 	s := string(b)
-	if len(d.intern) < 1<<16 {
+	if len(d.intern) < 1<<16 && d.cached+len(s) <= maxCached {
 		d.intern[s] = s
+		d.cached += len(s)
 	}
 	return s
 }
+
+// maxCached bounds the bytes of the names and namespace URIs a Decoder
+// keeps interned: a stream of ever new names costs their allocation,
+// not memory that grows with the document.
+const maxCached = 1 << 20
 
 // splitName splits a QName and checks its shape.
 func (d *Decoder) splitName(b []byte) (prefix, local []byte, err error) {
@@ -1049,12 +1118,12 @@ func (d *Decoder) declare() error {
 	for _, a := range d.raws {
 		switch {
 		case a.q.prefix == "" && a.q.local == "xmlns":
-			d.ns = append(d.ns, binding{"", d.internBytes(a.value)})
+			d.bind("", d.internBytes(a.value))
 		case a.q.prefix == "xmlns":
 			if len(a.value) == 0 {
 				return d.errorf("xmlns:%s cannot be undeclared in XML 1.0", a.q.local)
 			}
-			d.ns = append(d.ns, binding{a.q.local, d.internBytes(a.value)})
+			d.bind(a.q.local, d.internBytes(a.value))
 		}
 	}
 	return nil
@@ -1077,8 +1146,10 @@ func (d *Decoder) qname(raw []byte) (*qname, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Only names whose strings fit in the interning budget are kept.
+	keep := len(d.names) < 1<<16 && d.cached+2*len(raw) <= maxCached
 	q := &qname{raw: d.internBytes(raw), prefix: d.internBytes(prefix), local: d.internBytes(local)}
-	if len(d.names) < 1<<16 {
+	if keep {
 		d.names[q.raw] = q
 	}
 	d.qcache[h] = q
@@ -1202,7 +1273,7 @@ func (d *Decoder) popEnd() {
 	top := &d.stack[len(d.stack)-1]
 	d.setTag(EndElement, top.space, top.q)
 	if len(d.ns) != top.mark {
-		d.ns = d.ns[:top.mark]
+		d.unbind(top.mark)
 		d.nsGen++
 	}
 	d.stack = d.stack[:len(d.stack)-1]

@@ -503,3 +503,122 @@ func TestResetForgetsNamespaces(t *testing.T) {
 		}
 	}
 }
+
+// A hostile document puts tens of thousands of declarations in scope
+// (256 levels of 255 each) and then many prefixed names: each lookup must
+// cost the same as under a few declarations (it compared every one, 5 s
+// of CPU per MB), and shadowing and scope ends must still resolve right.
+func TestManyNamespaceDeclarations(t *testing.T) {
+	const depth, per = 200, 255
+	var b bytes.Buffer
+	for i := range depth {
+		b.WriteString("<e")
+		for k := range per {
+			fmt.Fprintf(&b, ` xmlns:p%d="u%d.%d"`, k, i, k)
+		}
+		b.WriteString(">")
+	}
+	// p0 is shadowed at every level; q only inside x.
+	b.WriteString(`<x xmlns:q="urn:q" p1:a="1" q:b="2"><p0:y/></x><p2:z p3:c="3"/>`)
+	for range depth {
+		b.WriteString("</e>")
+	}
+	d := NewDecoderBytes(b.Bytes(), Limits{})
+	var got []string
+	for {
+		tok, err := d.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tok.Kind != StartElement || tok.Name.Local == "e" {
+			continue
+		}
+		before := d.probes
+		u, ok := d.LookupPrefix("p7")
+		if !ok || u != fmt.Sprintf("u%d.7", depth-1) {
+			t.Errorf("p7 is %q, %v", u, ok)
+		}
+		if n := d.probes - before; n > nsScan {
+			t.Errorf("a lookup compared %d declarations", n)
+		}
+		s := tok.Name.Space + " " + tok.Name.Local
+		for _, a := range tok.Attr {
+			if a.Name.Space != NSXMLNS {
+				s += " " + a.Name.Space + ":" + a.Name.Local
+			}
+		}
+		got = append(got, s)
+	}
+	want := fmt.Sprintf("[ x u%[1]d.1:a urn:q:b u%[1]d.0 y u%[1]d.2 z u%[1]d.3:c]", depth-1)
+	if fmt.Sprint(got) != want {
+		t.Errorf("got %s\nwant %s", got, want)
+	}
+	if _, ok := d.LookupPrefix("q"); ok {
+		t.Error("q is still declared after </x>")
+	}
+	if len(d.nsTop) != 0 || len(d.ns) != 0 {
+		t.Errorf("after the root: %d declarations in scope, %d indexed", len(d.ns), 0)
+	}
+}
+
+// Undeclared's answers bind a prefix from then on, under declarations
+// of the same prefix that shadow it while they are in scope.
+func TestUndeclaredAnswers(t *testing.T) {
+	d := NewDecoderBytes([]byte(`<r><u:a/><b xmlns:u="urn:inner"><u:c/></b><u:d/></r>`), Limits{})
+	asked := 0
+	d.Undeclared = func(p string) (string, bool) { asked++; return "urn:guess:" + p, true }
+	var got []string
+	for {
+		tok, err := d.Read()
+		if err != nil {
+			break
+		}
+		if tok.Kind == StartElement {
+			got = append(got, tok.Name.Space+" "+tok.Name.Local)
+		}
+	}
+	if want := "[ r urn:guess:u a  b urn:inner c urn:guess:u d]"; fmt.Sprint(got) != want || asked != 1 {
+		t.Errorf("got %s (asked %d times)\nwant %s", got, asked, want)
+	}
+}
+
+// Names are interned to spare allocations, but a document of ever new,
+// long names must not make the decoder keep them all: memory is bounded
+// by the largest token, not by the document (64 MB of 64 KB names kept
+// 70 MB).
+func TestInterningBounded(t *testing.T) {
+	long := strings.Repeat("n", 64<<10)
+	var b bytes.Buffer
+	b.WriteString("<r>")
+	for n := range 200 {
+		fmt.Fprintf(&b, "<%s%d a%s%d='1'/>", long, n, long, n)
+	}
+	b.WriteString("</r>")
+	d := NewDecoder(bytes.NewReader(b.Bytes()), Limits{})
+	for {
+		if _, err := d.Read(); err != nil {
+			if !errors.Is(err, io.EOF) {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	kept := 0
+	for s := range d.intern {
+		kept += len(s)
+	}
+	for s := range d.names {
+		kept += len(s)
+	}
+	if kept > 2*maxCached || d.cached > maxCached {
+		t.Errorf("the decoder keeps %d bytes of names (accounted %d)", kept, d.cached)
+	}
+	// Reset lets go of what a big document grew.
+	d.Reset(strings.NewReader("<r/>"))
+	if cap(d.buf) > 4*readSize {
+		t.Errorf("after Reset the buffer holds %d bytes", cap(d.buf))
+	}
+}
