@@ -21,8 +21,9 @@ type DecodeOptions struct {
 	// default they are skipped.
 	Strict bool
 	// Attachment resolves an MTOM/XOP xop:Include href ("cid:...") to the
-	// bytes of its MIME part; the value is inlined as base64.
-	Attachment func(href string) ([]byte, bool)
+	// bytes of its MIME part; the value is inlined as base64. Its error
+	// (no such part, or too many bytes included) says why it cannot.
+	Attachment func(href string) ([]byte, error)
 }
 
 // NSXOP is the namespace of xop:Include.
@@ -382,9 +383,9 @@ func (d *decoder) readText() ([]byte, error) {
 		case xmltok.StartElement:
 			if tok.Name.Space == NSXOP && tok.Name.Local == "Include" && d.opts.Attachment != nil {
 				href, _ := attr(tok, "", "href")
-				b, ok := d.opts.Attachment(string(href))
-				if !ok {
-					return nil, d.errorf("xop:Include of %q: no such MIME part", href)
+				b, err := d.opts.Attachment(string(href))
+				if err != nil {
+					return nil, d.errorf("xop:Include of %q: %v", href, err)
 				}
 				d.text = base64.StdEncoding.AppendEncode(d.text, b)
 			} else if d.opts.Strict {

@@ -89,9 +89,24 @@ func ReadResponse(r io.Reader, contentType string, v wsdl.SOAPVersion, rd *codec
 			return err
 		}
 		r = bytes.NewReader(root)
-		opts.Attachment = func(cid string) ([]byte, bool) {
+		// A part may be included more than once, but the bytes
+		// included are at most those of all parts and a mebibyte: a
+		// megabyte part included a thousand times would otherwise be
+		// a gigabyte of output (or of one value, in memory) from a
+		// small message.
+		budget, included := int64(1<<20), int64(0)
+		for _, b := range parts {
+			budget += int64(len(b))
+		}
+		opts.Attachment = func(cid string) ([]byte, error) {
 			b, ok := parts[strings.TrimPrefix(cid, "cid:")]
-			return b, ok
+			if !ok {
+				return nil, errors.New("no such MIME part")
+			}
+			if included += int64(len(b)); included > budget {
+				return nil, fmt.Errorf("parts included again and again add up to more than %d bytes, those of all parts and 1 MiB", budget)
+			}
+			return b, nil
 		}
 		rd.SetOptions(opts)
 	}

@@ -119,6 +119,32 @@ func TestMTOM(t *testing.T) {
 	}
 }
 
+// A part included again and again must not multiply the response: the
+// included bytes are at most those of all parts and 1 MiB (a 64 KB part
+// included 1,000 times in one value held 85 MB).
+func TestMTOMRepeatedInclude(t *testing.T) {
+	c, op := load(t, "testdata/files.wsdl", "GetFile")
+	mtom := func(includes int) string {
+		return "--B\r\nContent-Type: application/xop+xml\r\nContent-ID: <root>\r\n\r\n" +
+			`<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope" xmlns:xop="http://www.w3.org/2004/08/xop/include"><soap:Body><f:GetFileResponse xmlns:f="urn:example:files"><f:name>a</f:name><f:data>` +
+			strings.Repeat(`<xop:Include href="cid:p"/>`, includes) +
+			`</f:data></f:GetFileResponse></soap:Body></soap:Envelope>` +
+			"\r\n--B\r\nContent-ID: <p>\r\n\r\n" + strings.Repeat("x", 64<<10) + "\r\n--B--\r\n"
+	}
+	ct := `multipart/related; type="application/xop+xml"; boundary="B"; start="<root>"`
+	got, err := read(t, c, op, wsdl.SOAP12, ct, mtom(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := got.(map[string]any)["data"].(string); len(s) != 2*87384 {
+		t.Errorf("twice included: %d bytes of base64", len(s))
+	}
+	_, err = read(t, c, op, wsdl.SOAP12, ct, mtom(1000))
+	if err == nil || !strings.Contains(err.Error(), "again and again") {
+		t.Errorf("1,000 times included: got %v", err)
+	}
+}
+
 func TestVersionMismatchAndNotSOAP(t *testing.T) {
 	c, op := load(t, "testdata/files.wsdl", "GetFile")
 	v11 := `<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Body><f:GetFileResponse xmlns:f="urn:example:files"/></e:Body></e:Envelope>`
