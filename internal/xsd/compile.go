@@ -77,6 +77,7 @@ type Compiler struct {
 	elemIDs       map[defKey]ElemID
 	groupP        map[defKey]*Particle
 	agroups       map[defKey]*attrSet
+	attrUses      int     // effective attribute uses of the types so far (MaxAttrUses)
 	state         []uint8 // per TypeID: 0 queued, 1 building, 2 built
 	typeEl        []*comp // per TypeID: its definition (nil for built-ins)
 	queue         []TypeID
@@ -147,6 +148,9 @@ func (c *Compiler) addSchema(ctx context.Context, el *xmltree.Element, includer 
 	c.added[key] = true
 	c.namespaces[sd.tns] = true
 	c.countDecls(el)
+	if err := c.tooMany(el); err != nil {
+		return err
+	}
 	sd.qualifiedElems = el.AttrValue("elementFormDefault") == "qualified"
 	sd.qualifiedAttrs = el.AttrValue("attributeFormDefault") == "qualified"
 
@@ -186,6 +190,23 @@ func (c *Compiler) addSchema(ctx context.Context, el *xmltree.Element, includer 
 		default:
 			c.register(ch, sd, false)
 		}
+	}
+	return nil
+}
+
+// MaxDeclarations bounds the type definitions and element declarations of
+// a schema, a chameleon schema's counted once for each namespace it is
+// included into: forty small schemas without a target namespace, each
+// including the next twice and included from forty namespaces, made
+// 80,000 types of 100 KB. The largest real schemas have tens of
+// thousands.
+const MaxDeclarations = 1 << 18
+
+// tooMany refuses a schema past MaxDeclarations, naming the document
+// that passed it.
+func (c *Compiler) tooMany(el *xmltree.Element) error {
+	if c.nTypes+c.nElems > MaxDeclarations {
+		return fmt.Errorf("%s: the schema has more than %d type definitions and element declarations (those of a schema without targetNamespace counted for each namespace that includes it)", el.Position(), MaxDeclarations)
 	}
 	return nil
 }
@@ -324,6 +345,9 @@ func (c *Compiler) Compile() (*Schema, error) {
 	if len(c.failed) > 0 {
 		return nil, fmt.Errorf("xsd: %w", c.failed[0].err)
 	}
+	if c.nTypes+c.nElems > MaxDeclarations {
+		return nil, fmt.Errorf("xsd: more than %d type definitions and element declarations", MaxDeclarations)
+	}
 	types := builtinTypes()
 	c.out = &Schema{
 		Types:      append(make([]Type, 0, len(types)+c.nTypes), types...),
@@ -343,16 +367,24 @@ func (c *Compiler) Compile() (*Schema, error) {
 	for i := range c.state {
 		c.state[i] = built
 	}
+	// Only the first error is reported: the loops stop at it, so what a
+	// refused schema would still make (past a bound) is not made.
 	for _, t := range c.typeOrder {
+		if c.err != nil {
+			return nil, c.err
+		}
 		c.namedType(c.types[t.name])
 	}
 	for _, e := range c.elemOrder {
+		if c.err != nil {
+			return nil, c.err
+		}
 		c.globalElement(c.elems[e.name])
 	}
 	for _, a := range c.attrOrder {
 		c.globalAttribute(c.attrs[a.name])
 	}
-	for i := 0; i < len(c.queue); i++ {
+	for i := 0; i < len(c.queue) && c.err == nil; i++ {
 		c.build(c.queue[i])
 	}
 	if c.err != nil {

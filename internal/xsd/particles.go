@@ -280,9 +280,31 @@ type attrSet struct {
 	uses       []AttrUse
 	prohibited []QName
 	any        *Wildcard
+	// index finds a use by name once there are many: adding the
+	// thousand uses of a big attributeGroup compared each with all
+	// the others, at every reference to the group.
+	index map[QName]int
 }
 
+// attrScan is the number of uses up to which add compares names one by one.
+const attrScan = 16
+
 func (s *attrSet) add(a AttrUse) {
+	if s.index == nil && len(s.uses) >= attrScan {
+		s.index = make(map[QName]int, 2*len(s.uses))
+		for i, u := range s.uses {
+			s.index[u.Name] = i
+		}
+	}
+	if s.index != nil {
+		if i, ok := s.index[a.Name]; ok {
+			s.uses[i] = a
+			return
+		}
+		s.index[a.Name] = len(s.uses)
+		s.uses = append(s.uses, a)
+		return
+	}
 	for i := range s.uses {
 		if s.uses[i].Name == a.Name {
 			s.uses[i] = a
@@ -290,6 +312,34 @@ func (s *attrSet) add(a AttrUse) {
 		}
 	}
 	s.uses = append(s.uses, a)
+}
+
+// MaxAttrUses bounds the effective attribute uses of all a schema's types
+// together: each type holds its inherited and referenced ones, so a few
+// kilobytes of attributeGroup referenced by thousands of types (or a long
+// extension chain adding one each) would otherwise make gigabytes. Real
+// schemas have a few thousand.
+const MaxAttrUses = 1 << 18
+
+// countAttrs counts a type's effective attribute uses against
+// MaxAttrUses, before they are made: over the bound, it fails the
+// compile and returns false.
+func (c *Compiler) countAttrs(el *xmltree.Element, n int) bool {
+	if c.attrUses+n > MaxAttrUses {
+		c.errorf(el, "the types have more than %d attribute uses in all, inherited and referenced ones counted in each type", MaxAttrUses)
+		return false
+	}
+	c.attrUses += n
+	return true
+}
+
+// extendAttrs is the effective attribute uses of an extension: the base's,
+// then its own.
+func (c *Compiler) extendAttrs(el *xmltree.Element, base, own []AttrUse) []AttrUse {
+	if !c.countAttrs(el, len(base)+len(own)) || len(base)+len(own) == 0 {
+		return nil
+	}
+	return append(append(make([]AttrUse, 0, len(base)+len(own)), base...), own...)
 }
 
 // attribute compiles an attribute, attributeGroup reference or anyAttribute

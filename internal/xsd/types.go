@@ -150,8 +150,23 @@ func (c *Compiler) base(el *xmltree.Element, cp *comp) (TypeID, Type) {
 		return TypeID(AnyType), c.out.Types[AnyType]
 	}
 	c.build(id)
+	// Each derivation step copies what its base has (attributes,
+	// facets) and each base lists all its derived types: a chain of
+	// thousands of types would make a model of millions of entries.
+	depth := 0
+	for b := id; b >= TypeID(numBuiltins) && depth <= MaxDerivationDepth; b = c.out.Types[b].Base {
+		depth++
+	}
+	if depth > MaxDerivationDepth {
+		c.errorf(el, "type derives through more than %d bases", MaxDerivationDepth)
+		return TypeID(AnyType), c.out.Types[AnyType]
+	}
 	return id, c.out.Types[id]
 }
+
+// MaxDerivationDepth bounds the chain of bases of a type (builtins not
+// counted). Real schemas derive a few levels deep.
+const MaxDerivationDepth = 64
 
 func (c *Compiler) buildSimple(t *Type, cp *comp) {
 	t.Simple = true
@@ -299,7 +314,10 @@ func (c *Compiler) buildComplex(t *Type, cp *comp) {
 		}
 	}
 	t.Particle = own
-	t.Attrs, t.AnyAttr = attrs.uses, attrs.any
+	if c.countAttrs(cp.el, len(attrs.uses)) {
+		t.Attrs = attrs.uses
+	}
+	t.AnyAttr = attrs.any
 	t.Content = contentOf(own, mixed)
 }
 
@@ -342,7 +360,7 @@ func (c *Compiler) complexContent(t *Type, cp *comp, cc *xmltree.Element, mixed 
 	if der.Name.Local == "extension" {
 		t.Derivation = Extension
 		t.Particle = extend(b.Particle, own)
-		t.Attrs = append(append([]AttrUse(nil), b.Attrs...), attrs.uses...)
+		t.Attrs = c.extendAttrs(der, b.Attrs, attrs.uses)
 		t.AnyAttr = attrs.any
 		if t.AnyAttr == nil {
 			t.AnyAttr = b.AnyAttr
@@ -359,7 +377,9 @@ func (c *Compiler) complexContent(t *Type, cp *comp, cc *xmltree.Element, mixed 
 	} else {
 		t.Derivation = Restriction
 		t.Particle = own
-		t.Attrs = restrictAttrs(b.Attrs, attrs.uses, attrs.prohibited)
+		if c.countAttrs(der, len(b.Attrs)+len(attrs.uses)) {
+			t.Attrs = restrictAttrs(b.Attrs, attrs.uses, attrs.prohibited)
+		}
 		t.AnyAttr = attrs.any
 	}
 	t.Content = contentOf(t.Particle, mixed)
@@ -387,8 +407,26 @@ func isEmpty(p *Particle) bool {
 // restrictAttrs applies a restriction's attribute uses to the base's.
 func restrictAttrs(base, own []AttrUse, prohibited []QName) []AttrUse {
 	var out []AttrUse
+	// Many names are looked up in a set, not compared with each use.
+	var drop map[QName]bool
+	if len(own)+len(prohibited) > attrScan {
+		drop = make(map[QName]bool, len(own)+len(prohibited))
+		for _, p := range prohibited {
+			drop[p] = true
+		}
+		for _, o := range own {
+			drop[o.Name] = true
+		}
+	}
 outer:
 	for _, a := range base {
+		if drop != nil {
+			if drop[a.Name] {
+				continue
+			}
+			out = append(out, a)
+			continue
+		}
 		for _, p := range prohibited {
 			if a.Name == p {
 				continue outer
@@ -503,14 +541,16 @@ func (c *Compiler) simpleContent(t *Type, cp *comp, sc *xmltree.Element) {
 	}
 	if der.Name.Local == "extension" {
 		t.Derivation = Extension
-		t.Attrs = append(append([]AttrUse(nil), b.Attrs...), attrs.uses...)
+		t.Attrs = c.extendAttrs(der, b.Attrs, attrs.uses)
 		t.AnyAttr = attrs.any
 		if t.AnyAttr == nil {
 			t.AnyAttr = b.AnyAttr
 		}
 	} else {
 		t.Derivation = Restriction
-		t.Attrs = restrictAttrs(b.Attrs, attrs.uses, attrs.prohibited)
+		if c.countAttrs(der, len(b.Attrs)+len(attrs.uses)) {
+			t.Attrs = restrictAttrs(b.Attrs, attrs.uses, attrs.prohibited)
+		}
 		t.AnyAttr = attrs.any
 		if hasFacets(der) || child(der, "simpleType") != nil {
 			vt := c.out.Types[value]
