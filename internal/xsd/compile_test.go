@@ -1205,3 +1205,41 @@ func TestChameleonFanOutBounded(t *testing.T) {
 		t.Error("c79_49 is not in urn:n2")
 	}
 }
+
+// Groups are shared in the model, but a walk of a content model (a codec
+// plan, an OpenAPI schema) visits a group at each reference: forty
+// groups each referring twice to the next are 2^40 particles. Content
+// models that expand beyond MaxExpandedParticles, or all of them beyond
+// MaxExpandedTotal, are refused; the count itself costs one visit per
+// group.
+func TestGroupFanOutBounded(t *testing.T) {
+	groups := func(n int) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, `<xs:group name="g%d"><xs:sequence><xs:group ref="tns:g%d"/><xs:group ref="tns:g%d" minOccurs="0"/></xs:sequence></xs:group>`, i, i+1, i+1)
+		}
+		fmt.Fprintf(&b, `<xs:group name="g%d"><xs:sequence><xs:element name="x" type="xs:string"/></xs:sequence></xs:group>`, n)
+		return b.String()
+	}
+	types := func(n int) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, "\n"+`<xs:complexType name="T%d"><xs:group ref="tns:g0"/></xs:complexType>`, i)
+		}
+		return b.String()
+	}
+	s := mustCompile(t, groups(10)+types(1))
+	_, ty := typeNamed(t, s, "T0")
+	memo := map[childrenKey]int{}
+	if n := expanded(ty.Particle, memo); n < 1<<10 || len(memo) > 12 {
+		t.Errorf("T0 expands to %d particles, counted in %d steps", n, len(memo))
+	}
+	_, err := compileFiles(map[string]string{"main.xsd": schemaXML("", groups(40)+types(1))}, false)
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("main.xsd:6: the content model of type T0 expands to more than %d particles", MaxExpandedParticles)) {
+		t.Errorf("40 groups: %v", err)
+	}
+	_, err = compileFiles(map[string]string{"main.xsd": schemaXML("", groups(13)+types(200))}, false)
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("expand to more than %d particles in all", MaxExpandedTotal)) {
+		t.Errorf("200 types of 13 groups: %v", err)
+	}
+}
