@@ -126,7 +126,10 @@ type Decoder struct {
 	skipping bool
 	err      error
 	latin1   bool
-	started  bool
+	// c1 maps bytes 0x80-0x9F of a single-byte encoding other than
+	// ISO-8859-1 (windows-1252); nil maps them to U+0080-U+009F.
+	c1      *[32]rune
+	started bool
 
 	// names caches qualified names as written: their split and interned
 	// parts, and the namespace they resolved to while the declarations
@@ -380,9 +383,12 @@ func (d *Decoder) toUTF8(from int) {
 	src := append([]byte(nil), d.buf[from:]...)
 	out := d.buf[:from]
 	for _, c := range src {
-		if c < 0x80 {
+		switch {
+		case c < 0x80:
 			out = append(out, c)
-		} else {
+		case c < 0xA0 && d.c1 != nil:
+			out = utf8.AppendRune(out, d.c1[c-0x80])
+		default:
 			out = utf8.AppendRune(out, rune(c))
 		}
 	}
@@ -1310,6 +1316,15 @@ func (d *Decoder) Skip() error {
 	return nil
 }
 
+// cp1252 is what windows-1252 has at 0x80-0x9F where ISO-8859-1 has C1
+// controls: the euro sign, typographic quotes and dashes (a .NET service's
+// "€" read as ISO-8859-1 was U+0080). The five bytes it leaves undefined
+// stay C1 controls, as browsers read them.
+var cp1252 = [32]rune{
+	'€', 0x81, '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', 0x8D, 'Ž', 0x8F,
+	0x90, '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', 0x9D, 'ž', 'Ÿ',
+}
+
 // declaredEncoding reads encoding="..." from an XML declaration.
 func declaredEncoding(b []byte) string {
 	if !bytes.HasPrefix(b, []byte("<?xml")) {
@@ -1358,6 +1373,9 @@ func (d *Decoder) prolog() error {
 	case "", "utf-8", "utf8", "us-ascii", "ascii":
 	case "iso-8859-1", "latin1", "latin-1", "iso8859-1", "windows-1252", "cp1252":
 		d.latin1 = true
+		if enc == "windows-1252" || enc == "cp1252" {
+			d.c1 = &cp1252
+		}
 		if d.r == nil {
 			d.buf = append([]byte(nil), d.buf...)
 		}

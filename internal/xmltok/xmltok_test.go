@@ -258,6 +258,16 @@ func TestLatin1(t *testing.T) {
 	if err != nil || got[1] != `T "café"` {
 		t.Fatalf("streaming: got %q, %v", got, err)
 	}
+	// windows-1252 has printable characters where ISO-8859-1 has C1
+	// controls; ISO-8859-1 keeps them as written.
+	for enc, want := range map[string]string{"windows-1252": `T "€ “x” – é\u0081"`, "ISO-8859-1": `T "\u0080 \u0093x\u0094 \u0096 é\u0081"`} {
+		doc := []byte("<?xml version=\"1.0\" encoding=\"" + enc + "\"?><a>\x80 \x93x\x94 \x96 \xe9\x81</a>")
+		for _, d := range []*Decoder{NewDecoderBytes(doc, Limits{}), NewDecoder(iotest.OneByteReader(bytes.NewReader(doc)), Limits{})} {
+			if got, err := ours(t, d); err != nil || got[1] != want {
+				t.Errorf("%s: got %q, %v, want %s", enc, got, err, want)
+			}
+		}
+	}
 }
 
 func TestLimits(t *testing.T) {
