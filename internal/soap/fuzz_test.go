@@ -112,3 +112,24 @@ func loadOp(tb testing.TB, path, name string) (*codec.Codec, *wsdl.Operation) {
 	tb.Fatalf("no operation %s", name)
 	return nil, nil
 }
+
+// FuzzDecodeMTOM feeds arbitrary bytes as a multipart/related (MTOM/XOP)
+// response of files' GetFile: malformed parts, missing or repeated
+// xop:Include references and broken base64 are errors, never panics or
+// output out of proportion to the message.
+func FuzzDecodeMTOM(f *testing.F) {
+	c, op := loadOp(f, "testdata/files.wsdl", "GetFile")
+	part := func(root, data string) []byte {
+		return []byte("--B\r\nContent-Type: application/xop+xml\r\nContent-ID: <root>\r\n\r\n" + root +
+			"\r\n--B\r\nContent-ID: <p>\r\nContent-Transfer-Encoding: base64\r\n\r\n" + data + "\r\n--B--\r\n")
+	}
+	env := func(data string) string {
+		return `<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope" xmlns:xop="http://www.w3.org/2004/08/xop/include"><soap:Body><f:GetFileResponse xmlns:f="urn:example:files"><f:name>a</f:name><f:data>` + data + `</f:data></f:GetFileResponse></soap:Body></soap:Envelope>`
+	}
+	f.Add(part(env(`<xop:Include href="cid:p"/>`), "aGVsbG8="))
+	f.Add(part(env(`<xop:Include href="cid:p"/><xop:Include href="cid:p"/>`), "aGVsbG8"))
+	f.Add(part(env(`<xop:Include href="cid:q"/>`), ""))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzDecode(t, c, op, wsdl.SOAP12, `multipart/related; type="application/xop+xml"; boundary="B"; start="<root>"`, data)
+	})
+}

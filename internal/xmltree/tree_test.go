@@ -235,3 +235,30 @@ func TestPositionAndDisplayName(t *testing.T) {
 		t.Errorf("Position without a document: %q", got)
 	}
 }
+
+// FuzzParse parses arbitrary bytes: errors name the document, and a tree
+// that parses is whole (every element has its document and a scope in
+// which its own prefix, if any, resolves).
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(`<r:root xmlns:r="urn:r" a="1"><c r:b="&lt;">t</c><p:u/></r:root>`))
+	f.Add([]byte(`<?xml version="1.0" encoding="ISO-8859-1"?><a xmlns="urn:a"><b xmlns=""><![CDATA[x]]></b></a>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		doc, err := Parse(data, "f.xml")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "f.xml") {
+				t.Fatalf("error does not name the document: %v", err)
+			}
+			return
+		}
+		var walk func(e *Element, depth int)
+		walk = func(e *Element, depth int) {
+			if e.Doc != doc || depth > MaxDepth {
+				t.Fatalf("element %v: doc %p, depth %d", e.Name, e.Doc, depth)
+			}
+			for _, c := range e.Children {
+				walk(c, depth+1)
+			}
+		}
+		walk(doc.Root, 1)
+	})
+}
