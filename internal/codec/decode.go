@@ -42,12 +42,16 @@ func (e *DecodeError) Error() string {
 // ResponseDecoder writes the JSON of one response message as its header
 // blocks and body are read. Headers must be given before the body.
 type ResponseDecoder struct {
-	c       *Codec
-	op      *wsdl.Operation
-	msg     *wsdl.Message
-	opts    DecodeOptions
-	headers []byte // JSON members of "$headers", comma-separated
-	w       *bufio.Writer
+	c    *Codec
+	op   *wsdl.Operation
+	msg  *wsdl.Message
+	opts DecodeOptions
+	// headers are the decoded header blocks of "$headers": their names
+	// in the order first seen, and each name's JSON values (a block
+	// sent twice is an array, not a member written twice).
+	headerNames []string
+	headers     map[string][][]byte
+	w           *bufio.Writer
 }
 
 // NewResponseDecoder prepares to decode the output of op into w.
@@ -78,16 +82,18 @@ func (rd *ResponseDecoder) Header(d *xmltok.Decoder, start xmltok.Token) error {
 			var buf bytes.Buffer
 			bw := bufio.NewWriter(&buf)
 			dec := &decoder{c: rd.c, t: d, opts: rd.opts, j: newJSONWriter(bw)}
-			dec.j.key(name.Local)
 			if err := dec.value(&start, typ, nillable); err != nil {
 				return err
 			}
 			dec.j.flush()
 			bw.Flush()
-			if len(rd.headers) > 0 {
-				rd.headers = append(rd.headers, ',')
+			if rd.headers == nil {
+				rd.headers = map[string][][]byte{}
 			}
-			rd.headers = append(rd.headers, buf.Bytes()...)
+			if _, seen := rd.headers[name.Local]; !seen {
+				rd.headerNames = append(rd.headerNames, name.Local)
+			}
+			rd.headers[name.Local] = append(rd.headers[name.Local], buf.Bytes())
 			return nil
 		}
 	}
@@ -105,11 +111,24 @@ func (rd *ResponseDecoder) Body(d *xmltok.Decoder, first *xmltok.Token) error {
 		dec.pending, dec.hasPending = xmltok.Token{Kind: xmltok.EndElement}, true
 	}
 	dec.j.open('{')
-	if len(rd.headers) > 0 {
+	if len(rd.headerNames) > 0 {
 		dec.j.key(memberHeaders)
-		dec.j.raw([]byte{'{'})
-		dec.j.raw(rd.headers)
-		dec.j.raw([]byte{'}'})
+		dec.j.open('{')
+		for _, n := range rd.headerNames {
+			dec.j.key(n)
+			vs := rd.headers[n]
+			if len(vs) == 1 {
+				dec.j.raw(vs[0])
+				continue
+			}
+			dec.j.open('[')
+			for _, v := range vs {
+				dec.j.sep()
+				dec.j.raw(v)
+			}
+			dec.j.close(']')
+		}
+		dec.j.close('}')
 	}
 	var err error
 	switch {
@@ -819,12 +838,19 @@ func (d *decoder) writeGeneric(g *generic) {
 
 // DecodeFaultDetail decodes the children of a fault's detail element (whose
 // start tag was just read) up to its end tag, writing a JSON object keyed by
-// each child's local name. Children that op declares as a fault are typed by
+// each child's local name; children of one name make an array, in order,
+// as in untyped content. Children that op declares as a fault are typed by
 // their schema; others are decoded as untyped content. It returns the name
 // of the first declared fault found.
 func (c *Codec) DecodeFaultDetail(t *xmltok.Decoder, op *wsdl.Operation, w *bufio.Writer, opts DecodeOptions) (string, error) {
-	d := &decoder{c: c, t: t, opts: opts, j: newJSONWriter(w)}
-	d.j.open('{')
+	// Each child is decoded apart, and the object written at the end: a
+	// name written once per child was a member twice in one object
+	// (the second hiding the first in most JSON readers).
+	var buf bytes.Buffer
+	bw := bufio.NewWriter(&buf)
+	d := &decoder{c: c, t: t, opts: opts, j: newJSONWriter(bw)}
+	var names []string
+	values := map[string][][2]int{} // spans of buf
 	fault := ""
 	for {
 		tok, ok, err := d.nextChild()
@@ -834,9 +860,11 @@ func (c *Codec) DecodeFaultDetail(t *xmltok.Decoder, op *wsdl.Operation, w *bufi
 		if !ok {
 			break
 		}
-		d.j.key(tok.Name.Local)
-		matched := false
 		name := tok.Name.Local
+		d.j.flush()
+		bw.Flush()
+		from := buf.Len()
+		matched := false
 		if op != nil {
 		faults:
 			for _, f := range op.Faults {
@@ -860,8 +888,30 @@ func (c *Codec) DecodeFaultDetail(t *xmltok.Decoder, op *wsdl.Operation, w *bufi
 				return "", err
 			}
 		}
+		d.j.flush()
+		bw.Flush()
+		if _, seen := values[name]; !seen {
+			names = append(names, name)
+		}
+		values[name] = append(values[name], [2]int{from, buf.Len()})
 	}
-	d.j.close('}')
-	d.j.flush()
+	out := newJSONWriter(w)
+	out.open('{')
+	for _, n := range names {
+		out.key(n)
+		vs := values[n]
+		if len(vs) == 1 {
+			out.raw(buf.Bytes()[vs[0][0]:vs[0][1]])
+			continue
+		}
+		out.open('[')
+		for _, v := range vs {
+			out.sep()
+			out.raw(buf.Bytes()[v[0]:v[1]])
+		}
+		out.close(']')
+	}
+	out.close('}')
+	out.flush()
 	return fault, w.Flush()
 }

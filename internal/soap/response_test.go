@@ -145,6 +145,25 @@ func TestMTOMRepeatedInclude(t *testing.T) {
 	}
 }
 
+// A header block sent twice is one array in "$headers", not a member
+// written twice.
+func TestRepeatedHeader(t *testing.T) {
+	c, op := load(t, "testdata/files.wsdl", "GetFile")
+	env := func(headers string) string {
+		return `<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope" xmlns:f="urn:example:files"><soap:Header>` + headers +
+			`</soap:Header><soap:Body><f:GetFileResponse><f:name>a</f:name><f:data>AA==</f:data></f:GetFileResponse></soap:Body></soap:Envelope>`
+	}
+	for headers, want := range map[string]string{
+		`<f:Trace>t1</f:Trace>`: `{"$headers": {"Trace": "t1"}, "name": "a", "data": "AA=="}`,
+		`<f:Trace>t1</f:Trace><f:Other>o</f:Other><f:Trace>t2</f:Trace>`: `{"$headers": {"Trace": ["t1", "t2"]}, "name": "a", "data": "AA=="}`,
+	} {
+		got, err := read(t, c, op, wsdl.SOAP12, "application/soap+xml", env(headers))
+		if err != nil || !reflect.DeepEqual(got, mustJSON(t, want)) {
+			t.Errorf("%s: got %v, %v, want %s", headers, got, err, want)
+		}
+	}
+}
+
 func TestVersionMismatchAndNotSOAP(t *testing.T) {
 	c, op := load(t, "testdata/files.wsdl", "GetFile")
 	v11 := `<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Body><f:GetFileResponse xmlns:f="urn:example:files"/></e:Body></e:Envelope>`
@@ -176,5 +195,11 @@ func TestFault12Subcodes(t *testing.T) {
 	if f.Code != "Sender" || f.Reason != "Sender Timeout" || f.Node != "http://node" || f.Role != "http://role" ||
 		!reflect.DeepEqual(f.Subcodes, []string{"{urn:m}MessageTimeout", "{urn:m}Later"}) || string(f.Detail) != `{"MaxTime":"P5M"}` {
 		t.Errorf("fault %+v detail %s", f, f.Detail)
+	}
+	// Children of one name are one array, not a member written twice.
+	resp = strings.Replace(resp, `<m:MaxTime>P5M</m:MaxTime>`, `<m:MaxTime>P5M</m:MaxTime><m:Other>x</m:Other><m:MaxTime>P6M</m:MaxTime>`, 1)
+	_, err = read(t, c, op, wsdl.SOAP12, "application/soap+xml", resp)
+	if !errors.As(err, &f) || string(f.Detail) != `{"MaxTime":["P5M","P6M"],"Other":"x"}` {
+		t.Errorf("repeated detail children: %v, detail %s", err, f.Detail)
 	}
 }
