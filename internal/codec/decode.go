@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
 	"strings"
 	"unsafe"
 
@@ -158,6 +160,7 @@ type decoder struct {
 	opts       DecodeOptions
 	j          jsonWriter
 	text       []byte
+	parts      []int // the message parts decoded so far (bare and rpc bodies)
 }
 
 // Tokens are the tokenizer's own (xmltok.Decoder.Read): a *xmltok.Token is
@@ -275,19 +278,28 @@ func (d *decoder) rpcBody(m *wsdl.Message) error {
 	}
 }
 
-// part decodes a body child as the message part it names.
+// part decodes a body child as the message part it names. A part that
+// comes twice is an error: its member would be written twice in one
+// object, and JSON readers keep one of the two.
 func (d *decoder) part(m *wsdl.Message, tok *xmltok.Token) error {
-	for _, p := range m.Parts {
+	for i, p := range m.Parts {
+		e := (*xsd.Element)(nil)
 		if p.Element != xsd.NoElem {
-			e := d.c.s.Element(p.Element)
-			if e.Name.Local == tok.Name.Local {
-				d.j.key(p.Name)
-				return d.value(tok, e.Type, e.Nillable)
+			if e = d.c.s.Element(p.Element); e.Name.Local != tok.Name.Local {
+				continue
 			}
-		} else if p.Name == tok.Name.Local {
-			d.j.key(p.Name)
-			return d.value(tok, p.Type, true)
+		} else if p.Name != tok.Name.Local {
+			continue
 		}
+		if slices.Contains(d.parts, i) {
+			return d.errorf("part %s comes twice in the body", p.Name)
+		}
+		d.parts = append(d.parts, i)
+		d.j.key(p.Name)
+		if e != nil {
+			return d.value(tok, e.Type, e.Nillable)
+		}
+		return d.value(tok, p.Type, true)
 	}
 	if d.opts.Strict {
 		return d.errorf("unexpected element %s in the body", tok.Name.Local)
@@ -474,14 +486,25 @@ func (d *decoder) writeSimple(t xsd.TypeID, s string) {
 func (d *decoder) content(tok *xmltok.Token, t xsd.TypeID) error {
 	ty := d.c.s.Type(t)
 	p := d.c.plan(t)
+	// seen marks the members written: an attribute member once (a:x and
+	// b:x may both fall back to the unqualified x), an element member
+	// once as an array.
+	var seenBuf [16]bool
+	seen := seenBuf[:0]
+	if len(p.members) <= len(seenBuf) {
+		seen = seenBuf[:len(p.members)]
+	} else {
+		seen = make([]bool, len(p.members))
+	}
 	for _, a := range tok.Attr {
 		if a.Name.Space == xmltok.NSXMLNS || a.Name.Space == xsd.NSXSI {
 			continue
 		}
 		i, ok := p.attrMember(xsd.QName(a.Name))
-		if !ok {
+		if !ok || seen[i] {
 			continue
 		}
+		seen[i] = true
 		m := &p.members[i]
 		d.j.keyJSON(m.key)
 		d.writeSimple(ty.Attrs[m.attr].Type, transient(a.Value))
@@ -498,13 +521,6 @@ func (d *decoder) content(tok *xmltok.Token, t xsd.TypeID) error {
 	// Element content. Arrays stream: a repeated member stays open while
 	// its elements follow one another.
 	open, hint := -1, 0
-	var seenBuf [16]bool
-	seen := seenBuf[:0]
-	if len(p.members) <= len(seenBuf) {
-		seen = seenBuf[:len(p.members)]
-	} else {
-		seen = make([]bool, len(p.members))
-	}
 	var mixed []byte
 	anyOpen := false
 	// Scattered members (and "$any") are gathered apart, by member index
@@ -811,8 +827,19 @@ func (d *decoder) writeGeneric(g *generic) {
 		return
 	}
 	d.j.open('{')
-	for _, a := range g.attrs {
-		d.j.key("@" + a[0])
+	for i, a := range g.attrs {
+		// Attributes of one local name in two namespaces are "@x"
+		// and "@x_2", as members of typed content are named.
+		name, n := "@"+a[0], 1
+		for _, b := range g.attrs[:i] {
+			if b[0] == a[0] {
+				n++
+			}
+		}
+		if n > 1 {
+			name += "_" + strconv.Itoa(n)
+		}
+		d.j.key(name)
 		d.j.str(a[1])
 	}
 	for _, n := range g.names {

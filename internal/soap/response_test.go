@@ -94,6 +94,47 @@ func TestMultiRef(t *testing.T) {
 	}
 }
 
+// An rpc part that comes twice is an error, not a member written twice.
+func TestRepeatedPart(t *testing.T) {
+	c, op := load(t, "../../test/peers/php/rpc.wsdl", "sum")
+	env := func(parts string) string {
+		return `<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Body><r:sumResponse xmlns:r="urn:example:calc">` + parts + `</r:sumResponse></e:Body></e:Envelope>`
+	}
+	got, err := read(t, c, op, wsdl.SOAP11, "text/xml", env(`<total>3</total>`))
+	if err != nil || !reflect.DeepEqual(got, mustJSON(t, `{"total": 3}`)) {
+		t.Errorf("once: %v, %v", got, err)
+	}
+	_, err = read(t, c, op, wsdl.SOAP11, "text/xml", env(`<total>3</total><total>4</total>`))
+	if err == nil || !strings.Contains(err.Error(), "part total comes twice") {
+		t.Errorf("twice: %v", err)
+	}
+}
+
+// Attributes of one local name in two namespaces are written once each:
+// a typed member takes the first that selects it, untyped content names
+// the second "@k_2".
+func TestAttributesOfOneName(t *testing.T) {
+	c, op := inventoryOp(t)
+	resp := `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><n:GetItemsResponse xmlns:n="urn:example:inventory" xmlns:a="urn:a">` +
+		`<n:item sku="S-1" a:sku="S-2"><n:id>1</n:id></n:item></n:GetItemsResponse></s:Body></s:Envelope>`
+	var out bytes.Buffer
+	bw := bufio.NewWriter(&out)
+	if err := ReadResponse(strings.NewReader(resp), "text/xml", wsdl.SOAP11, c.NewResponseDecoder(op, bw, codec.DecodeOptions{}), c, op, bw, Limits{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(out.String(), `"sku"`); n != 1 {
+		t.Errorf("sku written %d times: %s", n, out.String())
+	}
+	fault := `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>s:Server</faultcode><faultstring>x</faultstring>` +
+		`<detail><x xmlns:a="urn:a" xmlns:b="urn:b" a:k="1" b:k="2"/></detail></s:Fault></s:Body></s:Envelope>`
+	out.Reset()
+	err := ReadResponse(strings.NewReader(fault), "text/xml", wsdl.SOAP11, c.NewResponseDecoder(op, bw, codec.DecodeOptions{}), c, op, bw, Limits{})
+	var f *Fault
+	if !errors.As(err, &f) || string(f.Detail) != `{"x":{"@k":"1","@k_2":"2"}}` {
+		t.Errorf("got %v, detail %s", err, f.Detail)
+	}
+}
+
 // An MTOM/XOP response: the binary part is inlined as base64.
 func TestMTOM(t *testing.T) {
 	c, op := load(t, "testdata/files.wsdl", "GetFile")
