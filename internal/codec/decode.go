@@ -632,6 +632,12 @@ func (d *decoder) content(tok *xmltok.Token, t xsd.TypeID) error {
 		}
 		if !m.repeated {
 			closeOpen()
+			if seen[i] {
+				// Its member is written: a second would be the same
+				// member twice in one object, of which JSON readers
+				// keep one.
+				return d.errorf("element %s comes more than once; %s has one", tok.Name.Local, d.c.typeLabel(t))
+			}
 			seen[i] = true
 			d.j.keyJSON(m.key)
 			if m.simple && len(tok.Attr) == 0 {

@@ -125,10 +125,16 @@ func TestAttributesOfOneName(t *testing.T) {
 	if n := strings.Count(out.String(), `"sku"`); n != 1 {
 		t.Errorf("sku written %d times: %s", n, out.String())
 	}
+	// So is an element the schema has once.
+	twice := strings.Replace(resp, `<n:id>1</n:id>`, `<n:id>1</n:id><n:id>2</n:id>`, 1)
+	err := ReadResponse(strings.NewReader(twice), "text/xml", wsdl.SOAP11, c.NewResponseDecoder(op, bw, codec.DecodeOptions{}), c, op, bw, Limits{})
+	if err == nil || !strings.Contains(err.Error(), "element id comes more than once") {
+		t.Errorf("id twice: %v", err)
+	}
 	fault := `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>s:Server</faultcode><faultstring>x</faultstring>` +
 		`<detail><x xmlns:a="urn:a" xmlns:b="urn:b" a:k="1" b:k="2"/></detail></s:Fault></s:Body></s:Envelope>`
 	out.Reset()
-	err := ReadResponse(strings.NewReader(fault), "text/xml", wsdl.SOAP11, c.NewResponseDecoder(op, bw, codec.DecodeOptions{}), c, op, bw, Limits{})
+	err = ReadResponse(strings.NewReader(fault), "text/xml", wsdl.SOAP11, c.NewResponseDecoder(op, bw, codec.DecodeOptions{}), c, op, bw, Limits{})
 	var f *Fault
 	if !errors.As(err, &f) || string(f.Detail) != `{"x":{"@k":"1","@k_2":"2"}}` {
 		t.Errorf("got %v, detail %s", err, f.Detail)
