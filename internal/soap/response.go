@@ -21,7 +21,8 @@ import (
 // Limits bound what ReadResponse accepts.
 type Limits struct {
 	Tokens xmltok.Limits
-	// MaxAttachments bounds the bytes of MTOM parts held in memory.
+	// MaxAttachments bounds the bytes of MTOM parts held in memory,
+	// each part counting 256 bytes and its Content-ID besides.
 	MaxAttachments int64
 }
 
@@ -414,6 +415,10 @@ func normalizeCode(raw string) string {
 	return base
 }
 
+// partOverhead is what a MIME part counts against Limits.MaxAttachments
+// besides its bytes and its Content-ID.
+const partOverhead = 256
+
 // readMultipart reads an MTOM/XOP multipart/related message: the root part
 // (named by the start parameter, else the first) and the other parts by
 // Content-ID.
@@ -443,7 +448,9 @@ func readMultipart(r io.Reader, params map[string]string, lim Limits) ([]byte, m
 		if err != nil {
 			return nil, nil, err
 		}
-		total += int64(len(b))
+		// Each part counts what keeping it costs besides its bytes:
+		// a message of a million empty parts was a million entries.
+		total += int64(len(b)) + partOverhead + int64(len(p.Header.Get("Content-ID")))
 		if total > max {
 			return nil, nil, &ProtocolError{Msg: fmt.Sprintf("MTOM attachments larger than %d bytes", max)}
 		}

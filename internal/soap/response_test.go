@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -208,6 +209,25 @@ func TestRepeatedHeader(t *testing.T) {
 		if err != nil || !reflect.DeepEqual(got, mustJSON(t, want)) {
 			t.Errorf("%s: got %v, %v, want %s", headers, got, err, want)
 		}
+	}
+}
+
+// Many empty MIME parts are refused like many bytes: each part counts
+// against the attachment bound.
+func TestMTOMManyParts(t *testing.T) {
+	c, op := load(t, "testdata/files.wsdl", "GetFile")
+	var b strings.Builder
+	b.WriteString("--B\r\nContent-ID: <root>\r\n\r\n<x/>\r\n")
+	for i := range 10000 {
+		fmt.Fprintf(&b, "--B\r\nContent-ID: <p%d>\r\n\r\n\r\n", i)
+	}
+	b.WriteString("--B--\r\n")
+	var out bytes.Buffer
+	bw := bufio.NewWriter(&out)
+	err := ReadResponse(strings.NewReader(b.String()), `multipart/related; boundary="B"; start="<root>"`, wsdl.SOAP12,
+		c.NewResponseDecoder(op, bw, codec.DecodeOptions{}), c, op, bw, Limits{MaxAttachments: 1 << 20})
+	if err == nil || !strings.Contains(err.Error(), "MTOM attachments larger than") {
+		t.Errorf("10,000 empty parts: %v", err)
 	}
 }
 
