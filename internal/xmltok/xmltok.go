@@ -1360,9 +1360,11 @@ func (d *Decoder) prolog() error {
 	for len(d.buf)-d.pos < 512 && d.more() {
 	}
 	b := d.buf[d.pos:]
+	bom := false
 	switch {
 	case bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}):
 		d.pos += 3
+		bom = true
 	case bytes.HasPrefix(b, []byte{0xFE, 0xFF}), bytes.HasPrefix(b, []byte{0xFF, 0xFE}), len(b) > 1 && (b[0] == 0 || b[1] == 0):
 		return d.errorf("the document is UTF-16; soapbridge reads UTF-8 (convert it, e.g. with iconv)")
 	}
@@ -1372,6 +1374,11 @@ func (d *Decoder) prolog() error {
 	switch enc := declaredEncoding(d.buf[d.pos:]); enc {
 	case "", "utf-8", "utf8", "us-ascii", "ascii":
 	case "iso-8859-1", "latin1", "latin-1", "iso8859-1", "windows-1252", "cp1252":
+		if bom {
+			// The byte order mark says UTF-8, and wins over the
+			// declaration (as in XML's own detection rules).
+			break
+		}
 		d.latin1 = true
 		if enc == "windows-1252" || enc == "cp1252" {
 			d.c1 = &cp1252

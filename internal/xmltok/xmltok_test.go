@@ -514,6 +514,24 @@ func TestResetForgetsNamespaces(t *testing.T) {
 	}
 }
 
+// A UTF-8 byte order mark wins over a declared single-byte encoding (the
+// bytes were read as ISO-8859-1: "café" became "cafÃ©"); real UTF-16 is
+// refused.
+func TestDeclaredEncodingMismatch(t *testing.T) {
+	for doc, want := range map[string]string{
+		"\xef\xbb\xbf<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>caf\xc3\xa9</a>": `T "café"`,
+	} {
+		got, err := ours(t, NewDecoderBytes([]byte(doc), Limits{}))
+		if err != nil || len(got) < 2 || got[1] != want {
+			t.Errorf("%q: got %q, %v", doc, got, err)
+		}
+	}
+	utf16 := []byte("<\x00a\x00/\x00>\x00")
+	if _, err := ours(t, NewDecoderBytes(utf16, Limits{})); err == nil || !strings.Contains(err.Error(), "UTF-16") {
+		t.Errorf("UTF-16: %v", err)
+	}
+}
+
 // A hostile document puts tens of thousands of declarations in scope
 // (256 levels of 255 each) and then many prefixed names: each lookup must
 // cost the same as under a few declarations (it compared every one, 5 s
