@@ -394,7 +394,9 @@ func (c *Compiler) Compile() (*Schema, error) {
 		return nil, err
 	}
 	c.linkDerived()
-	c.linkSubstitutions()
+	if c.linkSubstitutions(); c.err != nil {
+		return nil, c.err
+	}
 	c.out.Warnings = c.warnings
 	// The schema lives as long as its model: give back the room that
 	// appendDoubling left.

@@ -1243,3 +1243,21 @@ func TestGroupFanOutBounded(t *testing.T) {
 		t.Errorf("200 types of 13 groups: %v", err)
 	}
 }
+
+// Substitution groups that form a cycle are refused: each element on it
+// was listed as a substitute of itself and of the others, up to 64
+// times, and a codec plan made each the member of its own array.
+func TestSubstitutionGroupCycle(t *testing.T) {
+	for name, body := range map[string]string{
+		"two elements": `<xs:element name="h1" substitutionGroup="tns:h2" type="xs:string"/>
+<xs:element name="h2" substitutionGroup="tns:h1" type="xs:string"/>`,
+		"into an abstract cycle": `<xs:element name="a" substitutionGroup="tns:h1" type="xs:string"/>
+<xs:element name="h1" abstract="true" substitutionGroup="tns:h2" type="xs:string"/>
+<xs:element name="h2" abstract="true" substitutionGroup="tns:h1" type="xs:string"/>`,
+	} {
+		_, err := compileFiles(map[string]string{"main.xsd": schemaXML("", body)}, false)
+		if err == nil || !strings.Contains(err.Error(), "main.xsd:5: the substitution groups of element") || !strings.Contains(err.Error(), "form a cycle") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

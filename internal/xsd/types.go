@@ -2,6 +2,7 @@ package xsd
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -595,15 +596,25 @@ func (c *Compiler) linkDerived() {
 
 // linkSubstitutions fills Element.Substitutes from substitutionGroup.
 func (c *Compiler) linkSubstitutions() {
+	var heads []ElemID // the element and the heads above it so far
 	for id := range c.out.Elements {
 		e := &c.out.Elements[id]
 		if e.Abstract {
 			continue
 		}
-		seen := 0
-		for h := e.SubstitutionGroup; h != NoElem && seen < 64; h = c.out.Elements[h].SubstitutionGroup {
+		heads = append(heads[:0], ElemID(id))
+		for h := e.SubstitutionGroup; h != NoElem && len(heads) <= 64; h = c.out.Elements[h].SubstitutionGroup {
+			if slices.Contains(heads, h) {
+				// A cycle: the elements on it would stand for
+				// themselves and each other again and again (each a
+				// member of its own array in a codec plan).
+				if c.err == nil {
+					c.err = fmt.Errorf("xsd: %s: the substitution groups of element %s form a cycle", e.Source, e.Name.Local)
+				}
+				break
+			}
+			heads = append(heads, h)
 			c.out.Elements[h].Substitutes = append(c.out.Elements[h].Substitutes, ElemID(id))
-			seen++
 		}
 	}
 }
