@@ -589,7 +589,8 @@ func (e *encoder) repeatedSequence(pt *xsd.Particle, p *plan, obj map[string]any
 		children[i] = ch
 	}
 	if required {
-		rounds = max(rounds, pt.Min)
+		// (Models cached before bounds were capped may hold larger.)
+		rounds = max(rounds, min(pt.Min, xsd.MaxOccurs))
 	}
 	limit := xsd.MulOccurs(outer, pt.Max)
 	for i, ch := range children {

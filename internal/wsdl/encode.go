@@ -8,10 +8,10 @@ import (
 )
 
 // encodingMagic starts every serialized Model; the version changes whenever
-// the Model's shape, or what the compiler makes of a schema, does, so a
-// gateway never loads a stale cache entry. (3: occurrence bounds are
-// capped at xsd.MaxOccurs.)
-const encodingMagic = "soapbridge-model/3\n"
+// the Model's shape does, so a gateway never loads a stale cache entry.
+// A new version makes every gateway recompile its services when it starts,
+// fetching again those registered by URL: change it only with the shape.
+const encodingMagic = "soapbridge-model/2\n"
 
 // plainModel has Model's fields without its methods, so gob encodes the
 // fields instead of calling MarshalBinary.
