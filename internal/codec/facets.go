@@ -22,9 +22,9 @@ type facetCheck struct {
 func newFacetCheck(t *xsd.Type) *facetCheck {
 	fc := &facetCheck{t: t}
 	for _, p := range t.Facets.Patterns {
-		re, err := regexp.Compile("^(?:" + translatePattern(p) + ")$")
-		if err != nil {
-			re = nil
+		var re *regexp.Regexp
+		if expr, ok := xsd.PatternRE2(p); ok {
+			re = regexp.MustCompile(expr) // PatternRE2 compiled it
 		}
 		fc.patterns = append(fc.patterns, re)
 	}
@@ -37,17 +37,6 @@ func newFacetCheck(t *xsd.Type) *facetCheck {
 	return fc
 }
 
-// translatePattern turns an XML Schema regular expression into Go syntax:
-// the multi-character escapes \i \c (and negations) have no Go equivalent.
-func translatePattern(p string) string {
-	r := strings.NewReplacer(
-		`\i`, `[_:A-Za-z\x{C0}-\x{D6}\x{D8}-\x{F6}\x{F8}-\x{2FF}\x{370}-\x{37D}\x{37F}-\x{1FFF}]`,
-		`\I`, `[^_:A-Za-z]`,
-		`\c`, `[-._:A-Za-z0-9\x{B7}\x{C0}-\x{D6}\x{D8}-\x{F6}\x{F8}-\x{37D}\x{37F}-\x{1FFF}]`,
-		`\C`, `[^-._:A-Za-z0-9]`,
-	)
-	return r.Replace(p)
-}
 
 // check validates a lexical value (after whitespace processing) and returns
 // what was expected when it does not fit.

@@ -283,6 +283,12 @@ func TestMapping(t *testing.T) {
 			{"Measure", `{"pairs": {"key": ["a"], "value": [1, 2, 3, 4, 5, 6, 7]}}`, false},
 			{"Measure", `{"pairs": {"key": "a"}}`, false},
 
+			// Patterns (XML Schema dialect).
+			{"Measure", `{"ref": "abc-12"}`, true},
+			{"Measure", `{"ref": "a_c-12"}`, false}, // "_" is punctuation, not \w
+			{"Measure", `{"ref": "abc-1"}`, false},
+			{"Measure", `{"ref": "^abc-12"}`, true}, // "^" is a symbol: \w
+
 			// Mixed content: "$value" is the text, a string.
 			{"Measure", `{"note": {"$value": "some text", "b": ["bold"]}}`, true},
 			{"Measure", `{"note": {"b": []}}`, true},
@@ -350,6 +356,7 @@ func TestMapping(t *testing.T) {
 			{"Draw", draw(`"percent": "5"`)},          // an int as a string
 			{"Measure", `{"big": " 5 "}`},             // spaces around an integer string
 			{"Measure", `{"note": {"$value": null}}`}, // null text of mixed content, as no text
+			{"Measure", `{"ref": "José-٣٤"}`},         // \w and \d of every script
 			{"Draw", `{"shape": {"radius": 2}, "thing": {"$type": "Extended", "id": 1, "label": "l"}, "code": ["AB", "CD"], "maybe": null}`}, // "$type" naming a type without derived types
 		} {
 			schemaOK, codecOK, _, cerr := check(t, strict.op, strict.body)

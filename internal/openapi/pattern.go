@@ -60,9 +60,24 @@ func ECMAPattern(p string) (string, bool) {
 			i++
 			e := rs[i]
 			switch e {
-			case 'd', 'D', 's', 'S', 'w', 'W', 'n', 'r', 't':
+			case 'n', 'r', 't':
 				b.WriteRune('\\')
 				b.WriteRune(e)
+			case 'd', 'w', 's', 'S':
+				// The ASCII part of XML Schema's meaning, which ECMA-262
+				// and RE2 read alike: \d and \w of other scripts are left
+				// to the gateway (docs/openapi.md).
+				class := map[rune]string{'d': `0-9`, 'w': "0-9A-Za-z$+<=>^`|~", 's': ` \t\n\r`, 'S': `^ \t\n\r`}[e]
+				switch {
+				case !inClass:
+					b.WriteString("[" + class + "]")
+				case e == 'S':
+					return "", false
+				default:
+					b.WriteString(class)
+				}
+			case 'D', 'W':
+				return "", false // their ASCII forms would take too much
 			case 'i', 'I', 'c', 'C':
 				if inClass {
 					return "", false
