@@ -100,12 +100,6 @@ func orRoot(p string) string {
 // maxProblems bounds the problems reported for one request.
 const maxProblems = 100
 
-// pointer appends a member name or index to a JSON pointer.
-func pointer(base, token string) string {
-	token = strings.ReplaceAll(strings.ReplaceAll(token, "~", "~0"), "/", "~1")
-	return base + "/" + token
-}
-
 // xsdName renders a type's name for messages: built-ins by local name.
 func (c *Codec) typeLabel(id xsd.TypeID) string {
 	t := c.s.Type(id)
