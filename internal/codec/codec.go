@@ -82,7 +82,11 @@ func (e *ValidationError) Error() string {
 			b.WriteString("; …")
 			break
 		}
-		fmt.Fprintf(&b, "; %s: %s", orRoot(p.Pointer), p.Detail)
+		ptr := orRoot(p.Pointer)
+		if len(ptr) > 128 {
+			ptr = quoteValue(ptr) // a member name can be a megabyte long
+		}
+		fmt.Fprintf(&b, "; %s: %s", ptr, p.Detail)
 		if p.Expected != "" {
 			b.WriteString(", want " + p.Expected)
 		}

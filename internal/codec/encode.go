@@ -3,10 +3,7 @@ package codec
 import (
 	"bytes"
 	"encoding/json"
-	"encoding/xml"
-	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -305,7 +302,7 @@ func (e *encoder) unknown(obj map[string]any, known map[string]bool, ptr *jpath,
 		} else {
 			exp = "no members"
 		}
-		e.problem(at(ptr, k), "unknown member "+strconv.Quote(k), exp)
+		e.problem(at(ptr, k), "unknown member "+quoteValue(k), exp)
 	}
 }
 
@@ -464,7 +461,7 @@ func (e *encoder) content(id xsd.TypeID, v any, ptr *jpath) {
 			used[memberValue] = true
 			switch tv := obj[memberValue].(type) {
 			case string:
-				e.w.text(tv)
+				e.text(tv, at(ptr, memberValue))
 			case nil:
 			default:
 				e.problem(at(ptr, memberValue), "got "+jsonType(tv), "a string (the text of mixed content)")
@@ -742,7 +739,7 @@ func (e *encoder) wildcard(v any, ptr *jpath, required bool) {
 			e.problem(iptr, "got "+jsonType(it), "an XML string")
 			continue
 		}
-		if err := wellFormed(s); err != nil {
+		if _, err := CheckElement(s, e.ver); err != nil {
 			e.problem(iptr, "not well-formed XML: "+err.Error(), "one XML element")
 			continue
 		}
@@ -750,42 +747,39 @@ func (e *encoder) wildcard(v any, ptr *jpath, required bool) {
 	}
 }
 
-// wellFormed checks that s is one well-formed element.
-func wellFormed(s string) error {
-	d := xml.NewDecoder(strings.NewReader(s))
-	depth, roots := 0, 0
-	for {
-		tok, err := d.Token()
-		if errors.Is(err, io.EOF) {
-			if roots != 1 {
-				return errors.New("want exactly one element")
-			}
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if depth == 0 {
-				roots++
-			}
-			depth++
-		case xml.EndElement:
-			depth--
-		case xml.CharData:
-			if depth == 0 && len(bytes.TrimSpace(t)) > 0 {
-				return errors.New("text outside the element")
-			}
-		case xml.Directive:
-			return errors.New("DTDs are not allowed")
-		}
-	}
-}
-
 // simple validates a JSON value for a simple type and returns its lexical
 // form.
 func (e *encoder) simple(id xsd.TypeID, v any, ptr *jpath) (string, bool) {
+	s, ok := e.simpleValue(id, v, ptr)
+	if ok && !e.xmlChars(s, ptr) {
+		return "", false
+	}
+	return s, ok
+}
+
+// xmlChars reports whether XML 1.0 can carry s, reporting the problem when
+// it cannot: control characters other than tab, line feed and carriage
+// return, U+FFFE and U+FFFF have no form in XML, not even a character
+// reference, and a request is refused rather than altered.
+func (e *encoder) xmlChars(s string, ptr *jpath) bool {
+	for _, r := range s {
+		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xFFFE || r == 0xFFFF {
+			e.problem(ptr, fmt.Sprintf("the text holds U+%04X, which XML cannot carry", r), "text without control characters other than tab and line breaks")
+			return false
+		}
+	}
+	return true
+}
+
+// text writes request text as element content, when XML can carry it.
+func (e *encoder) text(s string, ptr *jpath) {
+	if e.xmlChars(s, ptr) {
+		e.w.text(s)
+	}
+}
+
+// simpleValue is simple without the check of the characters.
+func (e *encoder) simpleValue(id xsd.TypeID, v any, ptr *jpath) (string, bool) {
 	t := e.c.s.Type(id)
 	switch t.Variety {
 	case xsd.List:
@@ -850,7 +844,7 @@ func (e *encoder) anyValue(v any, ptr *jpath) {
 			if k == memberValue {
 				switch t := x[k].(type) {
 				case string:
-					e.w.text(t)
+					e.text(t, at(ptr, k))
 				case json.Number:
 					e.w.text(t.String())
 				case bool:
@@ -890,7 +884,7 @@ func (e *encoder) anyValue(v any, ptr *jpath) {
 	case []any:
 		e.problem(ptr, "an array where one value is expected", "a string, number, boolean or object")
 	case string:
-		e.w.text(x)
+		e.text(x, ptr)
 	case json.Number:
 		e.w.text(x.String())
 	case bool:
@@ -911,20 +905,33 @@ func quoteValue(s string) string {
 	return strconv.Quote(s)
 }
 
+// validName reports whether s is an XML name without a colon (an NCName,
+// by the NameStartChar and NameChar ranges of XML 1.0, fifth edition),
+// usable as an element name without a prefix.
 func validName(s string) bool {
 	if s == "" {
 		return false
 	}
 	for i, r := range s {
-		ok := r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= 0x80
-		if i > 0 {
-			ok = ok || r == '-' || r == '.' || r >= '0' && r <= '9'
-		}
-		if !ok {
+		if !nameStartChar(r) && (i == 0 || !(r == '-' || r == '.' || r >= '0' && r <= '9' || r == 0xB7 ||
+			r >= 0x300 && r <= 0x36F || r >= 0x203F && r <= 0x2040)) {
 			return false
 		}
 	}
 	return true
+}
+
+func nameStartChar(r rune) bool {
+	switch {
+	case r < 0x80:
+		return r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z'
+	case r < 0x2000:
+		return r >= 0xC0 && r <= 0xD6 || r >= 0xD8 && r <= 0xF6 || r >= 0xF8 && r <= 0x2FF ||
+			r >= 0x370 && r <= 0x37D || r >= 0x37F
+	}
+	return r >= 0x200C && r <= 0x200D || r >= 0x2070 && r <= 0x218F || r >= 0x2C00 && r <= 0x2FEF ||
+		r >= 0x3001 && r <= 0xD7FF || r >= 0xF900 && r <= 0xFDCF || r >= 0xFDF0 && r <= 0xFFFD ||
+		r >= 0x10000 && r <= 0xEFFFF
 }
 
 // soapArray writes a SOAP-encoded array: a JSON array of items.

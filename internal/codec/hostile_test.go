@@ -61,3 +61,60 @@ func TestEncodeDeepNestingLinear(t *testing.T) {
 		}
 	}
 }
+
+// TestEncodeRefusesWhatXMLCannotCarry: the request is refused, naming the
+// value, rather than sent upstream altered (control characters used to
+// become U+FFFD) or as XML that is not well-formed (member names of
+// anyType values, wildcard content).
+func TestEncodeRefusesWhatXMLCannotCarry(t *testing.T) {
+	c, op := hostile(t)
+	for req, want := range map[string]string{
+		`{"s": "a\u0001b"}`:                                "/s",
+		`{"s": "a\uffffb"}`:                                "/s",
+		`{"a": {"$value": "\u0000"}}`:                      "/a/$value",
+		`{"a": {"b": ["x", "\u001f"]}}`:                    "/a/b/1",
+		`{"a": {"x\u00d7y": "1"}}`:                         "/a/x\u00d7y",
+		`{"a": {"x\ufffe": "1"}}`:                          "/a/x\ufffe",
+		`{"w": {"$any": ["<?xml version=\"1.0\"?><a/>"]}}`: "/w/$any/0",
+		`{"w": {"$any": ["<a b=\"1\" b=\"2\"/>"]}}`:        "/w/$any/0",
+		`{"w": {"$any": ["<x:a/>"]}}`:                      "/w/$any/0",
+		`{"w": {"$any": ["<a x:b=\"1\"/>"]}}`:              "/w/$any/0",
+		`{"w": {"$any": ["<!DOCTYPE a><a/>"]}}`:            "/w/$any/0",
+		`{"w": {"$any": ["<a/><b/>"]}}`:                    "/w/$any/0",
+		`{"w": {"$any": ["<a>"]}}`:                         "/w/$any/0",
+	} {
+		_, err := c.EncodeInput(op, wsdl.SOAP11, []byte(req))
+		ve, ok := err.(*ValidationError)
+		if !ok || len(ve.Problems) != 1 || ve.Problems[0].Pointer != want {
+			t.Errorf("%s: got %v, want one problem at %s", req, err, want)
+		}
+	}
+	// What XML can carry passes: tab and line breaks, names beyond
+	// ASCII, prefixes declared in the fragment or the envelope's.
+	for _, req := range []string{
+		`{"s": "a\tb\r\nc"}`,
+		`{"a": {"caf\u00e9": "1", "x-1.y\u00b7": "2"}}`,
+		`{"w": {"$any": ["<x:a xmlns:x=\"urn:x\" xsi:nil=\"true\"><x:b/></x:a>", "<!-- c --><a xml:lang=\"en\"/>"]}}`,
+	} {
+		if _, err := c.EncodeInput(op, wsdl.SOAP11, []byte(req)); err != nil {
+			t.Errorf("%s: %v", req, err)
+		}
+	}
+}
+
+// TestEncodeQuotesLongNamesCut: an unknown member's name is quoted cut
+// in the problem's detail and in the error's text (the log's line).
+func TestEncodeQuotesLongNamesCut(t *testing.T) {
+	c, op := hostile(t)
+	_, err := c.EncodeInput(op, wsdl.SOAP11, []byte(`{"`+strings.Repeat("k", 1<<20)+`": 1}`))
+	ve, ok := err.(*ValidationError)
+	if !ok || len(ve.Problems) != 1 {
+		t.Fatalf("got %v", err)
+	}
+	if d := ve.Problems[0].Detail; len(d) > 200 {
+		t.Errorf("a detail of %d bytes", len(d))
+	}
+	if n := len(err.Error()); n > 1000 {
+		t.Errorf("an error text of %d bytes", n)
+	}
+}
