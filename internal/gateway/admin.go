@@ -450,7 +450,7 @@ func (g *Gateway) writeCalls(w http.ResponseWriter, r *http.Request, service str
 }
 
 func unknownService(name string) *Problem {
-	return problem(http.StatusNotFound, "unknown-service", "Unknown Service", fmt.Sprintf("no service %q is registered", name))
+	return problem(http.StatusNotFound, "unknown-service", "Unknown Service", "no service "+quoteName(name)+" is registered")
 }
 
 func storeProblem(g *Gateway, err error) *Problem {

@@ -38,7 +38,7 @@ func (g *Gateway) listCallable(w http.ResponseWriter, r *http.Request) {
 func (g *Gateway) callable(r *http.Request) (*service, *Problem) {
 	name := r.PathValue("service")
 	if !keyOf(r).MayCall(name) {
-		return nil, problem(http.StatusForbidden, "forbidden", "Forbidden", fmt.Sprintf("this API key may not call service %q", name))
+		return nil, problem(http.StatusForbidden, "forbidden", "Forbidden", "this API key may not call service "+quoteName(name))
 	}
 	s := g.service(name)
 	if s == nil {
@@ -74,7 +74,7 @@ func (g *Gateway) call(w http.ResponseWriter, r *http.Request) {
 		slog.String("service", rec.Service), slog.String("operation", rec.Operation), slog.String("port", rec.Port),
 		slog.Int("status", status), slog.Float64("latency_ms", float64(rec.Latency.Microseconds())/1000),
 		slog.String("key", rec.Key), slog.String("outcome", outcome),
-		slog.String("request_id", w.Header().Get("X-Request-Id")), slog.String("error", errText),
+		slog.String("request_id", w.Header().Get("X-Request-Id")), slog.String("error", rec.Error),
 	}
 	n := len(attrs)
 	if errText == "" {
@@ -83,10 +83,20 @@ func (g *Gateway) call(w http.ResponseWriter, r *http.Request) {
 	g.log.LogAttrs(ctx, slog.LevelInfo, "call", attrs[:n]...)
 }
 
+// callRecord is the call log record of a call. The names a request gave
+// are cut to maxLoggedName bytes and the error to maxLoggedError: a
+// request's path can be a megabyte long, and the log keeps thousands of
+// records.
 func callRecord(g *Gateway, r *http.Request, service, op, port string, status int, outcome, errText string, latency time.Duration) store.Call {
-	return store.Call{At: g.cfg.Now().UTC().Add(-latency), Service: service, Operation: op, Port: port, Key: keyOf(r).Name,
-		Status: status, Outcome: outcome, Error: errText, Latency: latency}
+	return store.Call{At: g.cfg.Now().UTC().Add(-latency), Service: cut(service, maxLoggedName), Operation: cut(op, maxLoggedName),
+		Port: cut(port, maxLoggedName), Key: keyOf(r).Name, Status: status, Outcome: outcome, Error: cut(errText, maxLoggedError), Latency: latency}
 }
+
+// Bounds of what a call log record and log line keep of a request.
+const (
+	maxLoggedName  = 256
+	maxLoggedError = 2048
+)
 
 // serveCall answers a call and reports its status, outcome and error for
 // the log.

@@ -74,9 +74,9 @@ func (s *service) operation(name, port string) (binding, error) {
 		return fallback, nil
 	}
 	if port != "" && !s.hasPort(port) {
-		return binding{}, fmt.Errorf("service %s has no SOAP port %q; it has %s", s.name, port, strings.Join(s.portNames(), ", "))
+		return binding{}, fmt.Errorf("service %s has no SOAP port %s; it has %s", s.name, quoteName(port), strings.Join(s.portNames(), ", "))
 	}
-	return binding{}, fmt.Errorf("service %s has no operation %q", s.name, name)
+	return binding{}, fmt.Errorf("service %s has no operation %s", s.name, quoteName(name))
 }
 
 func (s *service) hasPort(name string) bool {
