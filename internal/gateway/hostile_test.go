@@ -1,8 +1,10 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -37,4 +39,39 @@ func TestLongNamesBounded(t *testing.T) {
 	if n := len(e.logs.String()); n > 64<<10 {
 		t.Errorf("the log grew by %d bytes", n)
 	}
+}
+
+// TestAuthRefusesWhatCannotBeSent: an auth configuration is refused when
+// a header value or SOAP header block could not go out as given (it used
+// to be stored, and every call then failed or sent a malformed
+// envelope), or when it has more headers than the bound; the problems
+// never quote the secret values.
+func TestAuthRefusesWhatCannotBeSent(t *testing.T) {
+	e := newEnv(t)
+	e.registerInventory("inv", "")
+	many := map[string]string{}
+	for i := range maxHTTPHeaders + 1 {
+		many["X-H"+strconv.Itoa(i)] = "v"
+	}
+	for _, in := range []map[string]any{
+		{"type": "none", "http_headers": map[string]string{"X-Token": "s3cr3t\x01"}},
+		{"type": "none", "http_headers": map[string]string{"X-Token": "s3cr3t\x7f"}},
+		{"type": "none", "http_headers": map[string]string{"X-Token": "s3cr3t\r\nX-Evil: 1"}},
+		{"type": "none", "http_headers": many},
+		{"type": "none", "soap_headers": []string{`<?xml version="1.0"?><h:T xmlns:h="urn:h">s3cr3t</h:T>`}},
+		{"type": "none", "soap_headers": []string{`<!DOCTYPE h:T><h:T xmlns:h="urn:h">s3cr3t</h:T>`}},
+		{"type": "none", "soap_headers": []string{"<h:T xmlns:h=\"urn:h\">s3cr3t\x01</h:T>"}},
+		{"type": "none", "soap_headers": []string{`<h:T xmlns:h="urn:h" a="1" a="2">s3cr3t</h:T>`}},
+		{"type": "none", "soap_headers": []string{`<h:T xmlns:h="urn:h">s3cr3t</h:T><?xml version="1.0"?>`}},
+		{"type": "none", "soap_headers": []string{`<h:T xmlns:h="urn:h">s3cr3t&s3cr3t;</h:T>`}},
+		{"type": "none", "soap_headers": make([]string, maxSOAPHeaders+1)},
+	} {
+		res := e.do("PUT", "/v1/admin/services/inv/auth", e.admin, in)
+		if res.status != http.StatusBadRequest || bytes.Contains(res.body, []byte("s3cr3t")) {
+			t.Errorf("%.100v: %d %.300s", in, res.status, res.body)
+		}
+	}
+	ok := map[string]any{"type": "none", "http_headers": map[string]string{"X-Token": "a\tb"},
+		"soap_headers": []string{`<h:T xmlns:h="urn:h" soapenv:mustUnderstand="1"><!-- c -->s&amp;</h:T>`}}
+	e.do("PUT", "/v1/admin/services/inv/auth", e.admin, ok).must(t, http.StatusOK)
 }
