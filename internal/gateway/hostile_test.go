@@ -1,12 +1,17 @@
 package gateway
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
+	"mime/multipart"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/soapbridge/soapbridge/internal/testpeer"
 )
 
 // TestLongNamesBounded: a call naming a service or operation a hundred
@@ -74,4 +79,67 @@ func TestAuthRefusesWhatCannotBeSent(t *testing.T) {
 	ok := map[string]any{"type": "none", "http_headers": map[string]string{"X-Token": "a\tb"},
 		"soap_headers": []string{`<h:T xmlns:h="urn:h" soapenv:mustUnderstand="1"><!-- c -->s&amp;</h:T>`}}
 	e.do("PUT", "/v1/admin/services/inv/auth", e.admin, ok).must(t, http.StatusOK)
+}
+
+// TestUploadFilesBounded: an upload of more files than the fetch limits'
+// MaxDocuments (2000), as file parts or in a zip bundle, is refused; the
+// files of an accepted bundle are listed in every read of the service.
+func TestUploadFilesBounded(t *testing.T) {
+	e := newEnv(t)
+	multi := func(files map[string][]byte) ([]byte, string) {
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		for name, data := range files {
+			w, _ := mw.CreateFormFile("file", name)
+			w.Write(data)
+		}
+		mw.Close()
+		return b.Bytes(), mw.FormDataContentType()
+	}
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	files := map[string][]byte{}
+	for i := range 2001 {
+		zw.Create("f" + strconv.Itoa(i) + ".xsd")
+		files["f"+strconv.Itoa(i)+".xsd"] = nil
+	}
+	zw.Close()
+	body, ct := multi(map[string][]byte{"b.zip": zbuf.Bytes()})
+	res := e.do("POST", "/v1/admin/services", e.admin, body, ct).must(t, http.StatusUnprocessableEntity)
+	if d := res.json(t)["detail"].(string); !strings.Contains(d, "more than 2000 files") {
+		t.Errorf("detail %q", d)
+	}
+	body, ct = multi(files)
+	res = e.do("POST", "/v1/admin/services", e.admin, body, ct).must(t, http.StatusBadRequest)
+	if d := res.json(t)["detail"].(string); !strings.Contains(d, "more than 2000 files") {
+		t.Errorf("detail %q", d)
+	}
+}
+
+// TestWSDLURLOnlyRemote: a wsdl_url, given as JSON or as a multipart
+// field, is an http(s) URL without credentials. The multipart field used
+// to go unchecked to wsdl.Open, which read a local path (a WSDL on the
+// gateway's disk registered; /etc/passwd answered with its line count).
+func TestWSDLURLOnlyRemote(t *testing.T) {
+	e := newEnv(t)
+	root := testpeer.RepoRoot(t)
+	for _, u := range []string{
+		filepath.Join(root, "examples", "inventory", "inventory.wsdl"), "/etc/passwd", "file:///etc/passwd",
+		"examples/inventory/inventory.wsdl", "http:///x.wsdl", "http://user:s3cr3t@127.0.0.1:1/x.wsdl",
+	} {
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		mw.WriteField("name", "local")
+		mw.WriteField("wsdl_url", u)
+		mw.Close()
+		for _, res := range []*resp{
+			e.do("POST", "/v1/admin/services", e.admin, b.Bytes(), mw.FormDataContentType()),
+			e.do("POST", "/v1/admin/services", e.admin, map[string]string{"name": "local", "wsdl_url": u}),
+		} {
+			if res.status != http.StatusBadRequest || bytes.Contains(res.body, []byte("s3cr3t")) {
+				t.Errorf("wsdl_url %s: %d %s", u, res.status, res.body)
+			}
+		}
+	}
+	checkSecretsNowhere(t, e, "s3cr3t")
 }
