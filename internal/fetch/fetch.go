@@ -136,8 +136,9 @@ func OpenZip(data []byte, name string, opts Options) (*Loader, string, error) {
 }
 
 // ZipReader opens a zip bundle held in memory; name is used in messages.
-// A bundle of more than limits.MaxDocuments files is refused before its
-// directory is read: archive/zip keeps a record of a few hundred bytes
+// An entry that expands more than 200 times (past 1 MiB) is refused, and
+// a bundle of more than limits.MaxDocuments files before its directory is
+// read: archive/zip keeps a record of a few hundred bytes
 // for each entry (45 MB of empty entries took 400 MB), whatever count
 // the archive's end record claims.
 func ZipReader(data []byte, name string, limits Limits) (*zip.Reader, error) {
@@ -151,8 +152,22 @@ func ZipReader(data []byte, name string, limits Limits) (*zip.Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fetch: %s: not a zip bundle: %w", name, err)
 	}
+	// archive/zip refuses to read past an entry's declared size, so the
+	// declared sizes can be trusted.
+	for _, f := range zr.File {
+		if f.UncompressedSize64 > 1<<20 && f.UncompressedSize64/maxZipRatio > f.CompressedSize64 {
+			return nil, fmt.Errorf("fetch: %s: %s expands %d bytes into %d, more than %d times: refused as a zip bomb",
+				name, f.Name, f.CompressedSize64, f.UncompressedSize64, maxZipRatio)
+		}
+	}
 	return zr, nil
 }
+
+// maxZipRatio bounds how many times a zip entry of more than 1 MiB may
+// expand. XML deflates 5 to 50 times; a bomb of repeated markup, a
+// thousand times, and parsing markup takes tens of bytes of memory per
+// byte of it.
+const maxZipRatio = 200
 
 // OpenFiles prepares a Loader for a set of uploaded files, keyed by their
 // slash-separated path inside the bundle. entry names the WSDL; when empty,

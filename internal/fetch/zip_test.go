@@ -55,3 +55,22 @@ func TestZipEntriesBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestZipBombRefused: an entry that expands more than 200 times past
+// 1 MiB is refused before it is read (60 KB of zip expanded into 60 MB of
+// <d/> took 2.5 GB to parse).
+func TestZipBombRefused(t *testing.T) {
+	for size, ok := range map[int]bool{1 << 19: true, 8 << 20: false} {
+		var b bytes.Buffer
+		zw := zip.NewWriter(&b)
+		w, _ := zw.Create("svc.wsdl")
+		w.Write([]byte(`<definitions xmlns="http://schemas.xmlsoap.org/wsdl/"><documentation>`))
+		w.Write(bytes.Repeat([]byte("<d/>"), size/4))
+		w.Write([]byte(`</documentation></definitions>`))
+		zw.Close()
+		_, _, err := fetch.OpenZip(b.Bytes(), "b.zip", fetch.Options{})
+		if got := err == nil; got != ok || !ok && !strings.Contains(err.Error(), "zip bomb") {
+			t.Errorf("%d bytes of markup in %d bytes of zip: %v", size, b.Len(), err)
+		}
+	}
+}

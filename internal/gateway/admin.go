@@ -173,6 +173,13 @@ func checkWSDLURL(s string) *Problem {
 func (g *Gateway) compileRegistration(ctx context.Context, reg *registration) (*store.Service, *Problem) {
 	ctx, cancel := context.WithTimeout(ctx, compileTimeout)
 	defer cancel()
+	select {
+	case g.compiling <- struct{}{}:
+		defer func() { <-g.compiling }()
+	case <-ctx.Done():
+		return nil, problem(http.StatusUnprocessableEntity, "wsdl-invalid", "WSDL Not Usable",
+			fmt.Sprintf("registrations compile one at a time, and others kept this one waiting past %v; try again", compileTimeout))
+	}
 	m, err := compile(ctx, reg.src, g.cfg.Fetch)
 	if err != nil {
 		p := problem(http.StatusUnprocessableEntity, "wsdl-invalid", "WSDL Not Usable", err.Error())

@@ -57,6 +57,10 @@ type Gateway struct {
 	// answerBufs recycles the buffers that hold the start of a call's
 	// answer (*[]byte).
 	answerBufs sync.Pool
+	// compiling holds a token while a registration compiles: one at a
+	// time, since a compile's memory is tens of times its documents'
+	// size.
+	compiling chan struct{}
 
 	openapi openapiCache
 }
@@ -87,7 +91,7 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 	}
 	g := &Gateway{
 		cfg: cfg, store: cfg.Store, log: cfg.Logger,
-		client:   upstream.NewClient(0),
+		client: upstream.NewClient(0), compiling: make(chan struct{}, 1),
 		services: map[string]*service{},
 	}
 	ring, err := cfg.Keys.Load()

@@ -143,3 +143,22 @@ func TestWSDLURLOnlyRemote(t *testing.T) {
 	}
 	checkSecretsNowhere(t, e, "s3cr3t")
 }
+
+// TestCompilesOneAtATime: a registration waits while another compiles
+// (each can take tens of times its documents' size in memory), and gives
+// up with a problem saying so when its time runs out.
+func TestCompilesOneAtATime(t *testing.T) {
+	e := newEnv(t)
+	e.g.compiling <- struct{}{} // another registration is compiling
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, p := e.g.compileRegistration(ctx, &registration{src: source{url: "http://127.0.0.1:1/x.wsdl"}})
+	if p == nil || !strings.Contains(p.Detail, "one at a time") {
+		t.Fatalf("got %v, want a refusal saying registrations compile one at a time", p)
+	}
+	<-e.g.compiling
+	e.registerInventory("inv", "")
+	if len(e.g.compiling) != 0 {
+		t.Error("the compile token was not given back")
+	}
+}
