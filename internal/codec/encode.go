@@ -36,7 +36,7 @@ func (c *Codec) EncodeInput(op *wsdl.Operation, ver wsdl.SOAPVersion, request []
 		}
 		return &Encoded{}, nil
 	}
-	e := &encoder{c: c, ver: ver, encoded: op.Input.Use == wsdl.Encoded}
+	e := &encoder{c: c, ver: ver, encoded: op.Input.Use == wsdl.Encoded, maxAnyOut: maxAnyRatio*len(request) + 4096}
 	e.w.grow(128 + 2*len(request))
 	e.predeclare(&e.w)
 	obj := e.decodeJSON(request)
@@ -57,7 +57,17 @@ type encoder struct {
 	w        xmlWriter
 	header   []byte
 	problems []Problem
+	// maxAnyOut bounds the XML written when anyType content adds an
+	// element (see maxAnyRatio); anyTooLarge is set once it was passed.
+	maxAnyOut   int
+	anyTooLarge bool
 }
+
+// maxAnyRatio bounds the XML of anyType content against the size of the
+// request: the member names of anyType values are the client's, and an
+// array writes its member's name twice per item (a 210 KB request of
+// 100000 items under a 10000-character name wrote 2 GB of XML).
+const maxAnyRatio = 32
 
 func (e *encoder) problem(ptr *jpath, detail, expected string) {
 	if len(e.problems) < maxProblems {
@@ -868,6 +878,15 @@ func (e *encoder) anyValue(v any, ptr *jpath) {
 				items = []any{x[k]}
 			}
 			for i, it := range items {
+				if e.anyTooLarge {
+					return
+				}
+				if len(e.w.b) > e.maxAnyOut {
+					e.anyTooLarge = true
+					e.problem(at(ptr, k), fmt.Sprintf("the XML of the anyType content would be more than %d bytes, %d times the request's size: its member names are repeated for every item", e.maxAnyOut, maxAnyRatio),
+						"shorter member names or fewer items")
+					return
+				}
 				e.w.start(xsd.QName{Local: k})
 				if it == nil {
 					e.w.attr(xsd.QName{Space: xsd.NSXSI, Local: "nil"}, "true")

@@ -118,3 +118,25 @@ func TestEncodeQuotesLongNamesCut(t *testing.T) {
 		t.Errorf("an error text of %d bytes", n)
 	}
 }
+
+// TestEncodeAnyTypeAmplificationBounded: an array of anyType content
+// under a long member name is refused once its XML passes 32 times the
+// request's size (a 210 KB request wrote 2 GB of XML, allocating 10 GB);
+// short names are no problem.
+func TestEncodeAnyTypeAmplificationBounded(t *testing.T) {
+	c, op := hostile(t)
+	req := `{"a": {"` + strings.Repeat("k", 10000) + `": [` + strings.Repeat("1,", 100000) + `1]}}`
+	var err error
+	n := allocated(func() { _, err = c.EncodeInput(op, wsdl.SOAP11, []byte(req)) })
+	ve, ok := err.(*ValidationError)
+	if !ok || len(ve.Problems) != 1 || !strings.Contains(ve.Problems[0].Detail, "32 times the request's size") {
+		t.Fatalf("got %.300v", err)
+	}
+	if max := uint64(400 * len(req)); n > max {
+		t.Errorf("refusing %d bytes of JSON allocated %d bytes, want at most %d", len(req), n, max)
+	}
+	req = `{"a": {"measurementValue": [` + strings.Repeat("1,", 100000) + `1]}}`
+	if _, err := c.EncodeInput(op, wsdl.SOAP11, []byte(req)); err != nil {
+		t.Errorf("short names: %.300v", err)
+	}
+}
