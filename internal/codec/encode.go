@@ -139,6 +139,10 @@ func (e *encoder) decodeJSON(data []byte) map[string]any {
 		e.problem(nil, "the request is "+jsonType(v), "a JSON object")
 		return nil
 	}
+	if ptr, dup := duplicateMember(data); dup {
+		e.problem(ptr, "a member given twice", "each member of an object once")
+		return nil
+	}
 	return obj
 }
 

@@ -140,3 +140,27 @@ func TestEncodeAnyTypeAmplificationBounded(t *testing.T) {
 		t.Errorf("short names: %.300v", err)
 	}
 }
+
+// TestEncodeRefusesDuplicateMembers: a member given twice in one object
+// is refused at its second occurrence (encoding/json kept the last value
+// and the request lost the others without a word), however deep, and
+// whichever parser read the request.
+func TestEncodeRefusesDuplicateMembers(t *testing.T) {
+	c, op := hostile(t)
+	deep := strings.Repeat(`{"x":`, maxJSONDepth+5) + "1" + strings.Repeat("}", maxJSONDepth+5)
+	for req, want := range map[string]string{
+		`{"s": "a", "s": "b"}`:                               "/s",
+		`{"a": {"b": [1, {"c": 1, "c": 2}]}}`:                "/a/b/1/c",
+		`{"a": ` + deep[:len(deep)-1] + `, "y": 1, "y": 2}}`: "/a/y",
+		`{"s": "\ud83d\ude00", "s": "b"}`:                    "/s",
+	} {
+		_, err := c.EncodeInput(op, wsdl.SOAP11, []byte(req))
+		ve, ok := err.(*ValidationError)
+		if !ok || len(ve.Problems) != 1 || ve.Problems[0].Pointer != want {
+			t.Errorf("%.80s: got %.300v, want one problem at %s", req, err, want)
+		}
+	}
+	if _, err := c.EncodeInput(op, wsdl.SOAP11, []byte(`{"a": {"x": [{"k": 1}, {"k": 2}], "y": {"k": 1}}}`)); err != nil {
+		t.Errorf("the same name in different objects: %v", err)
+	}
+}
