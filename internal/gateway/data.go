@@ -139,6 +139,7 @@ func (g *Gateway) serveCall(w http.ResponseWriter, r *http.Request, rec *store.C
 		return fail(p, "upstream")
 	}
 	p, outcome := callProblem(err, t)
+	s.auth.hideSecretsIn(p)
 	return fail(p, outcome)
 }
 

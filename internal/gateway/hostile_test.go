@@ -4,8 +4,12 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"fmt"
+	"html"
+	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -161,4 +165,36 @@ func TestCompilesOneAtATime(t *testing.T) {
 	if len(e.g.compiling) != 0 {
 		t.Error("the compile token was not given back")
 	}
+}
+
+// TestFaultEchoingSecretsRedacted: an upstream fault (or error page) that
+// quotes a configured secret, as "invalid token ..." faults do, reaches
+// the data API's caller, the log and the call log with the secret as
+// "***" (it was passed on as it was).
+func TestFaultEchoingSecretsRedacted(t *testing.T) {
+	const token, block = "tok-s3cr3t-<&>\"", "blk-s3cr3t"
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		echo := html.EscapeString(r.Header.Get("X-Token"))
+		if bytes.Contains(body, []byte(block)) {
+			echo += " " + block
+		}
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(http.StatusInternalServerError)
+		fmt.Fprintf(w, `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault>`+
+			`<faultcode>s:Client</faultcode><faultstring>invalid token %s</faultstring><faultactor>%s</faultactor>`+
+			`<detail><why>%s</why></detail></s:Fault></s:Body></s:Envelope>`, echo, echo, echo)
+	}))
+	defer up.Close()
+	e := newEnv(t)
+	e.registerInventory("inv", "")
+	e.do("PUT", "/v1/admin/services/inv/auth", e.admin, map[string]any{"type": "none", "endpoint": up.URL,
+		"http_headers": map[string]string{"X-Token": token},
+		"soap_headers": []string{`<t:T xmlns:t="urn:t">` + block + `</t:T>`}}).must(t, http.StatusOK)
+	res := e.do("POST", "/v1/services/inv/GetItems", e.admin, `{"skuPrefix": "A", "limit": 5}`).must(t, http.StatusUnprocessableEntity)
+	if !bytes.Contains(res.body, []byte("invalid token ***")) {
+		t.Errorf("answer %s", res.body)
+	}
+	e.do("POST", "/v1/admin/services/inv/try/GetItems", e.admin, `{"skuPrefix": "A", "limit": 5}`).must(t, http.StatusOK)
+	checkSecretsNowhere(t, e, token, html.EscapeString(token), block, `tok-s3cr3t-\u003c\u0026\u003e\"`)
 }
