@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	pathpkg "path"
 	"strings"
 	"time"
 )
@@ -268,7 +269,9 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "forbidden", "Forbidden", "missing or wrong "+CSRFHeader+"; reload the page")
 		return
 	}
-	path := strings.TrimPrefix(r.URL.Path, "/ui/api")
+	// Checked as the API's router will see it: clean, its escaped
+	// slashes decoded ("/v1/admin/..%2Fservices/..." is a data API call).
+	path := pathpkg.Clean("/" + strings.TrimPrefix(r.URL.Path, "/ui/api"))
 	if !strings.HasPrefix(path, "/v1/admin/") && !(strings.HasPrefix(path, "/v1/services") && safeMethod(r.Method)) {
 		writeError(w, http.StatusNotFound, "not-found", "Not Found", "the dashboard forwards /v1/admin/ and reads of /v1/services only")
 		return

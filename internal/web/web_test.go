@@ -274,6 +274,11 @@ func TestForwardAddsTheSessionKey(t *testing.T) {
 	if w := c.do("POST", "/ui/api/v1/services/inventory/GetItems", `{}`); w.Code != http.StatusNotFound {
 		t.Errorf("POST to the data API through the dashboard: HTTP %d, want 404", w.Code)
 	}
+	for _, p := range []string{"/ui/api/v1/admin/..%2Fservices%2Finventory%2FGetItems", "/ui/api/v1/admin/%2e%2e/services/inventory/GetItems"} {
+		if w := c.do("POST", p, `{}`); w.Code != http.StatusNotFound {
+			t.Errorf("POST %s: HTTP %d, want 404", p, w.Code)
+		}
+	}
 	if w := c.do("GET", "/ui/api/v1/services/inventory/openapi.json", ""); w.Code != http.StatusOK {
 		t.Errorf("GET of an OpenAPI document: HTTP %d", w.Code)
 	}
