@@ -136,7 +136,7 @@ func OpenZip(data []byte, name string, opts Options) (*Loader, string, error) {
 }
 
 // ZipReader opens a zip bundle held in memory; name is used in messages.
-// An entry that expands more than 200 times (past 1 MiB) is refused, and
+// Two entries of one name are refused; an entry that expands more than 200 times (past 1 MiB) is refused, and
 // a bundle of more than limits.MaxDocuments files before its directory is
 // read: archive/zip keeps a record of a few hundred bytes
 // for each entry (45 MB of empty entries took 400 MB), whatever count
@@ -154,7 +154,16 @@ func ZipReader(data []byte, name string, limits Limits) (*zip.Reader, error) {
 	}
 	// archive/zip refuses to read past an entry's declared size, so the
 	// declared sizes can be trusted.
+	seen := make(map[string]bool, len(zr.File))
 	for _, f := range zr.File {
+		// Which of two entries of one name is read is up to the reader:
+		// refused, like a file uploaded twice.
+		if n := path.Clean(strings.TrimPrefix(strings.ReplaceAll(f.Name, `\`, "/"), "/")); !strings.HasSuffix(f.Name, "/") {
+			if seen[n] {
+				return nil, fmt.Errorf("fetch: %s: %s is in the bundle twice", name, n)
+			}
+			seen[n] = true
+		}
 		if f.UncompressedSize64 > 1<<20 && f.UncompressedSize64/maxZipRatio > f.CompressedSize64 {
 			return nil, fmt.Errorf("fetch: %s: %s expands %d bytes into %d, more than %d times: refused as a zip bomb",
 				name, f.Name, f.CompressedSize64, f.UncompressedSize64, maxZipRatio)

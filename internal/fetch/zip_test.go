@@ -74,3 +74,22 @@ func TestZipBombRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestZipDuplicateNamesRefused: two entries of one name (after cleaning)
+// are refused: which one a reader takes is arbitrary.
+func TestZipDuplicateNamesRefused(t *testing.T) {
+	for names, ok := range map[[2]string]bool{{"a.xsd", "b.xsd"}: true, {"a.xsd", "a.xsd"}: false, {"x/a.xsd", "x//./a.xsd"}: false, {"d/", "d/"}: true} {
+		var b bytes.Buffer
+		zw := zip.NewWriter(&b)
+		w, _ := zw.Create("svc.wsdl")
+		w.Write([]byte(`<definitions xmlns="http://schemas.xmlsoap.org/wsdl/"/>`))
+		for _, n := range names {
+			zw.Create(n)
+		}
+		zw.Close()
+		_, err := fetch.ZipReader(b.Bytes(), "b.zip", fetch.Limits{})
+		if got := err == nil; got != ok || !ok && !strings.Contains(err.Error(), "twice") {
+			t.Errorf("%q: %v", names, err)
+		}
+	}
+}
