@@ -96,11 +96,19 @@ func CheckElement(s string, v wsdl.SOAPVersion) (string, error) {
 			if len(stack) == 0 {
 				rootNS = ns
 			}
+			expanded := make(map[xml.Name]bool, len(t.Attr))
 			for _, a := range t.Attr {
 				if p := a.Name.Space; p != "" && p != "xmlns" {
-					if _, ok := lookup(p); !ok {
+					uri, ok := lookup(p)
+					if !ok {
 						return "", fmt.Errorf("attribute %s of <%s>: prefix %s is not declared", rawName(a.Name), o.name, p)
 					}
+					// Two prefixes of one namespace make one name.
+					n := xml.Name{Space: uri, Local: a.Name.Local}
+					if expanded[n] {
+						return "", fmt.Errorf("duplicate attribute {%s}%s on <%s>", uri, a.Name.Local, o.name)
+					}
+					expanded[n] = true
 				}
 			}
 			stack = append(stack, o)

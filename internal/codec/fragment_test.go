@@ -43,7 +43,7 @@ func TestCheckElement(t *testing.T) {
 	for _, s := range []string{
 		``, `text`, `<a/>text`, `<a/><b/>`, `<a>`, `</a>`, `<a></b>`, `<x:a/>`, `<a x:b="1"/>`,
 		`<a b="1" b="2"/>`, `<?xml version="1.0"?><a/>`, `<!DOCTYPE a><a/>`, `<a>&ent;</a>`, "<a>\x01</a>",
-		`<a×b/>`, `<x:a xmlns:x=""/>`, `<xmlns:a/>`, `<a><x:b xmlns:x="u"/><x:c/></a>`,
+		`<a×b/>`, `<x:a xmlns:x=""/>`, `<a xmlns:x="u" xmlns:y="u" x:b="1" y:b="2"/>`, `<xmlns:a/>`, `<a><x:b xmlns:x="u"/><x:c/></a>`,
 	} {
 		if _, err := CheckElement(s, wsdl.SOAP11); err == nil {
 			t.Errorf("%q: accepted", s)
