@@ -258,9 +258,12 @@ func (g *Gateway) readCallBody(w http.ResponseWriter, r *http.Request) ([]byte, 
 }
 
 // readAll is io.ReadAll reading into one buffer of the announced length
-// (when it is known and below 1 MiB) at once.
+// (when it is known and at most 64 KiB) at once. A larger announced
+// length is not trusted with memory before the bytes arrive: a client
+// announcing a megabyte and sending it a byte a minute held a megabyte
+// from the start.
 func readAll(r io.Reader, length int64) ([]byte, error) {
-	if length <= 0 || length >= 1<<20 {
+	if length <= 0 || length > maxPreallocated {
 		return io.ReadAll(r)
 	}
 	// One byte more, so that the end is seen without growing.
@@ -279,6 +282,10 @@ func readAll(r io.Reader, length int64) ([]byte, error) {
 		}
 	}
 }
+
+// maxPreallocated is the largest announced body length readAll allocates
+// before reading.
+const maxPreallocated = 64 << 10
 
 // callProblem turns a failed call into the problem to answer and the
 // outcome to log.

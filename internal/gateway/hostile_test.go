@@ -198,3 +198,25 @@ func TestFaultEchoingSecretsRedacted(t *testing.T) {
 	e.do("POST", "/v1/admin/services/inv/try/GetItems", e.admin, `{"skuPrefix": "A", "limit": 5}`).must(t, http.StatusOK)
 	checkSecretsNowhere(t, e, token, html.EscapeString(token), block, `tok-s3cr3t-\u003c\u0026\u003e\"`)
 }
+
+// TestReadAllTrustsNoAnnouncedLength: a body announced large but not
+// (yet) sent costs what was sent, not what was announced.
+func TestReadAllTrustsNoAnnouncedLength(t *testing.T) {
+	b, err := readAll(strings.NewReader("{}"), 1<<20-1)
+	if err != nil || string(b) != "{}" {
+		t.Fatalf("%q, %v", b, err)
+	}
+	if c := cap(b); c > 4096 {
+		t.Errorf("2 bytes read into a buffer of %d", c)
+	}
+	// The common case still reads into one buffer of the announced size.
+	body := strings.Repeat("x", 1000)
+	r := strings.NewReader(body)
+	allocs := testing.AllocsPerRun(10, func() {
+		r.Reset(body)
+		b, err = readAll(r, int64(len(body)))
+	})
+	if err != nil || string(b) != body || allocs > 1 {
+		t.Errorf("%d bytes: %v, %v allocations", len(body), err, allocs)
+	}
+}
