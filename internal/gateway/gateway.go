@@ -26,6 +26,10 @@ type Config struct {
 	MaxRequest int64
 	// MaxResponse bounds an upstream response (default 256 MiB).
 	MaxResponse int64
+	// BodyTimeout bounds the time a call's body takes to arrive (default
+	// 60 seconds), so that a client trickling it cannot hold a handler and
+	// its buffer for ever.
+	BodyTimeout time.Duration
 	// Fetch bounds what registering a WSDL may read.
 	Fetch fetch.Limits
 	// CallLogSize is how many calls the call log keeps (default 10000).
@@ -79,6 +83,9 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 	}
 	if cfg.MaxResponse <= 0 {
 		cfg.MaxResponse = 256 << 20
+	}
+	if cfg.BodyTimeout <= 0 {
+		cfg.BodyTimeout = 60 * time.Second
 	}
 	if cfg.CallLogSize <= 0 {
 		cfg.CallLogSize = 10000

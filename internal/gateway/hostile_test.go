@@ -2,18 +2,21 @@ package gateway
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"html"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/soapbridge/soapbridge/internal/testpeer"
 )
@@ -218,5 +221,29 @@ func TestReadAllTrustsNoAnnouncedLength(t *testing.T) {
 	})
 	if err != nil || string(b) != body || allocs > 1 {
 		t.Errorf("%d bytes: %v, %v allocations", len(body), err, allocs)
+	}
+}
+
+// TestSlowBodyRefused: a call whose body stops arriving is answered
+// once BodyTimeout has passed, instead of holding its handler for ever
+// (the server has a deadline for headers only).
+func TestSlowBodyRefused(t *testing.T) {
+	e := newEnv(t)
+	e.registerInventory("inv", "")
+	e.g.cfg.BodyTimeout = 200 * time.Millisecond
+	conn, err := net.Dial("tcp", strings.TrimPrefix(e.srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(time.Minute)) // fail, not hang, without the fix
+	fmt.Fprintf(conn, "POST /v1/services/inv/GetItems HTTP/1.1\r\nHost: x\r\nX-API-Key: %s\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"sk", e.admin)
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusBadRequest || !bytes.Contains(body, []byte("did not arrive within")) {
+		t.Errorf("HTTP %d %s", res.StatusCode, body)
 	}
 }
