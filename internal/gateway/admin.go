@@ -24,6 +24,9 @@ import (
 // compileTimeout bounds registering a WSDL, fetches included.
 const compileTimeout = 2 * time.Minute
 
+// uploadTimeout bounds the time an upload's body takes to arrive.
+const uploadTimeout = 10 * time.Minute
+
 // registration is a parsed POST or PUT of a service.
 type registration struct {
 	name string
@@ -38,6 +41,8 @@ type registration struct {
 // allowed when allowEmpty (re-import from the stored source).
 func (g *Gateway) readRegistration(w http.ResponseWriter, r *http.Request, allowEmpty bool) (*registration, *Problem) {
 	r.Body = http.MaxBytesReader(w, r.Body, g.cfg.Fetch.MaxTotalSize+1<<20)
+	// An upload may be large: it gets longer than the default body time.
+	http.NewResponseController(w).SetReadDeadline(time.Now().Add(uploadTimeout))
 	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch {
 	case ct == "multipart/form-data":

@@ -26,9 +26,9 @@ type Config struct {
 	MaxRequest int64
 	// MaxResponse bounds an upstream response (default 256 MiB).
 	MaxResponse int64
-	// BodyTimeout bounds the time a call's body takes to arrive (default
-	// 60 seconds), so that a client trickling it cannot hold a handler and
-	// its buffer for ever.
+	// BodyTimeout bounds the time a request's body takes to arrive
+	// (default 60 seconds; an upload gets 10 minutes), so that a client
+	// trickling it cannot hold a handler and its buffer for ever.
 	BodyTimeout time.Duration
 	// Fetch bounds what registering a WSDL may read.
 	Fetch fetch.Limits
@@ -235,6 +235,7 @@ func (g *Gateway) Handler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
+		closeUnreadBody(w, r)
 		writeProblem(w, r, problem(http.StatusNotFound, "not-found", "Not Found", fmt.Sprintf("no API endpoint %s %s", r.Method, r.URL.Path)))
 	})
 	return g.withRequestID(mux)

@@ -224,26 +224,42 @@ func TestReadAllTrustsNoAnnouncedLength(t *testing.T) {
 	}
 }
 
-// TestSlowBodyRefused: a call whose body stops arriving is answered
-// once BodyTimeout has passed, instead of holding its handler for ever
-// (the server has a deadline for headers only).
+// TestSlowBodyRefused: a request whose body stops arriving is answered:
+// at once when it is refused before its body is read (not even
+// authenticated, or a method the route has not), after BodyTimeout when
+// its body is wanted. The server's only deadline was for headers: the
+// handler, or the server discarding an unread body, waited for ever.
 func TestSlowBodyRefused(t *testing.T) {
 	e := newEnv(t)
 	e.registerInventory("inv", "")
 	e.g.cfg.BodyTimeout = 200 * time.Millisecond
-	conn, err := net.Dial("tcp", strings.TrimPrefix(e.srv.URL, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(time.Minute)) // fail, not hang, without the fix
-	fmt.Fprintf(conn, "POST /v1/services/inv/GetItems HTTP/1.1\r\nHost: x\r\nX-API-Key: %s\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"sk", e.admin)
-	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(res.Body)
-	if res.StatusCode != http.StatusBadRequest || !bytes.Contains(body, []byte("did not arrive within")) {
-		t.Errorf("HTTP %d %s", res.StatusCode, body)
+	for _, c := range []struct {
+		method, path, key string
+		status            int
+		says              string
+	}{
+		{"POST", "/v1/services/inv/GetItems", e.admin, http.StatusBadRequest, "did not arrive within"},
+		{"POST", "/v1/services/inv/GetItems", "", http.StatusUnauthorized, "API key"},
+		{"POST", "/v1/services/inv/GetItems", "sbk_aaaaaaaaaa_" + strings.Repeat("a", 43), http.StatusUnauthorized, "API key"},
+		{"POST", "/v1/nowhere", e.admin, http.StatusNotFound, "no API endpoint"},
+		{"PUT", "/v1/services/inv/GetItems", "", http.StatusNotFound, "no API endpoint"},
+	} {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(e.srv.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.SetDeadline(time.Now().Add(time.Minute)) // fail, not hang, without the fix
+		fmt.Fprintf(conn, "%s %s HTTP/1.1\r\nHost: x\r\nX-API-Key: %s\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"sk", c.method, c.path, c.key)
+		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Errorf("%s %s: %v", c.method, c.path, err)
+			conn.Close()
+			continue
+		}
+		body, _ := io.ReadAll(res.Body)
+		if res.StatusCode != c.status || !bytes.Contains(body, []byte(c.says)) {
+			t.Errorf("%s %s: HTTP %d %s", c.method, c.path, res.StatusCode, body)
+		}
+		conn.Close()
 	}
 }

@@ -117,6 +117,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd.Set("Referrer-Policy", "no-referrer")
 	hd.Set("Cross-Origin-Opener-Policy", "same-origin")
 	hd.Set("Cross-Origin-Resource-Policy", "same-origin")
+	if r.ContentLength != 0 {
+		// The server's own deadline is for headers only; forwarded API
+		// calls get the gateway's.
+		http.NewResponseController(w).SetReadDeadline(time.Now().Add(bodyTimeout))
+	}
 	if !safeMethod(r.Method) {
 		if err := h.origin.Check(r); err != nil {
 			writeError(w, http.StatusForbidden, "forbidden", "Forbidden", "cross-origin request refused: "+err.Error())
@@ -356,8 +361,16 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
+// bodyTimeout bounds the time the body of a request to the dashboard
+// takes to arrive.
+const bodyTimeout = time.Minute
+
 // writeError answers a problem (docs/problems.md) of the dashboard itself.
+// The connection is closed after it: the server would otherwise wait for
+// the rest of a body the dashboard did not read (a login's, a refused
+// request's), which a client could trickle.
 func writeError(w http.ResponseWriter, status int, kind, title, detail string) {
+	w.Header().Set("Connection", "close")
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
