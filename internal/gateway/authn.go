@@ -98,6 +98,10 @@ func closeUnreadBody(w http.ResponseWriter, r *http.Request) {
 func (g *Gateway) withRequestID(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength != 0 {
+			// The server lifts it once the body is read (its background
+			// read of the connection must not time out), and sets its own
+			// for the next request. The error is ignored where the writer
+			// cannot set one (tests' recorders).
 			http.NewResponseController(w).SetReadDeadline(time.Now().Add(g.cfg.BodyTimeout))
 		}
 		id := r.Header.Get("X-Request-Id")

@@ -248,18 +248,14 @@ func (g *Gateway) readCallBody(w http.ResponseWriter, r *http.Request) ([]byte, 
 	if !isJSON(ct) {
 		return nil, problem(http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported Media Type", "send the operation's input as JSON with Content-Type: application/json")
 	}
-	// A deadline for the body (the server has one for headers only); the
-	// error is ignored where the writer cannot set one (tests' recorders).
-	rc := http.NewResponseController(w)
-	rc.SetReadDeadline(time.Now().Add(g.cfg.BodyTimeout))
+	// The body has BodyTimeout to arrive (withRequestID).
 	body, err := readAll(http.MaxBytesReader(w, r.Body, g.cfg.MaxRequest), r.ContentLength)
 	if errors.Is(err, os.ErrDeadlineExceeded) {
-		// The deadline stays: the server gives up the rest of the body
-		// and the connection at once, instead of waiting for them.
+		// The server gives up the rest of the body and the connection
+		// at once, instead of waiting for them.
 		w.Header().Set("Connection", "close")
 		return nil, problem(http.StatusBadRequest, "invalid-request", "Bad Request", fmt.Sprintf("the request body did not arrive within %v", g.cfg.BodyTimeout))
 	}
-	rc.SetReadDeadline(time.Time{})
 	if err != nil {
 		return nil, bodyProblem(err)
 	}

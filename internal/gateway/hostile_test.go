@@ -263,3 +263,22 @@ func TestSlowBodyRefused(t *testing.T) {
 		conn.Close()
 	}
 }
+
+// TestLongCallOutlivesBodyTimeout: the body's deadline ends once the
+// body is read, so an upstream slower than BodyTimeout still answers.
+func TestLongCallOutlivesBodyTimeout(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(600 * time.Millisecond)
+		w.Header().Set("Content-Type", "text/xml")
+		io.WriteString(w, `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>`+
+			`<GetItemsResponse xmlns="urn:example:inventory"/></s:Body></s:Envelope>`)
+	}))
+	defer up.Close()
+	e := newEnv(t)
+	e.registerInventory("inv", up.URL)
+	e.g.cfg.BodyTimeout = 100 * time.Millisecond
+	res := e.do("POST", "/v1/services/inv/GetItems", e.admin, `{"skuPrefix": "A", "limit": 5}`)
+	if res.status != http.StatusOK {
+		t.Errorf("HTTP %d %s", res.status, res.body)
+	}
+}
