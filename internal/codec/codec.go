@@ -82,7 +82,11 @@ func (e *ValidationError) Error() string {
 			b.WriteString("; …")
 			break
 		}
-		fmt.Fprintf(&b, "; %s: %s", orRoot(p.Pointer), p.Detail)
+		ptr := orRoot(p.Pointer)
+		if len(ptr) > 128 {
+			ptr = quoteValue(ptr) // a member name can be a megabyte long
+		}
+		fmt.Fprintf(&b, "; %s: %s", ptr, p.Detail)
 		if p.Expected != "" {
 			b.WriteString(", want " + p.Expected)
 		}
@@ -99,12 +103,6 @@ func orRoot(p string) string {
 
 // maxProblems bounds the problems reported for one request.
 const maxProblems = 100
-
-// pointer appends a member name or index to a JSON pointer.
-func pointer(base, token string) string {
-	token = strings.ReplaceAll(strings.ReplaceAll(token, "~", "~0"), "/", "~1")
-	return base + "/" + token
-}
 
 // xsdName renders a type's name for messages: built-ins by local name.
 func (c *Codec) typeLabel(id xsd.TypeID) string {

@@ -3,10 +3,7 @@ package codec
 import (
 	"bytes"
 	"encoding/json"
-	"encoding/xml"
-	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -32,14 +29,14 @@ func (c *Codec) EncodeInput(op *wsdl.Operation, ver wsdl.SOAPVersion, request []
 		// An output-only operation: the request body is empty.
 		e := &encoder{c: c, ver: ver}
 		if obj := e.decodeJSON(request); obj != nil {
-			e.unknown(obj, map[string]bool{}, "", nil)
+			e.unknown(obj, map[string]bool{}, nil, nil)
 		}
 		if len(e.problems) > 0 {
 			return nil, &ValidationError{Problems: e.problems}
 		}
 		return &Encoded{}, nil
 	}
-	e := &encoder{c: c, ver: ver, encoded: op.Input.Use == wsdl.Encoded}
+	e := &encoder{c: c, ver: ver, encoded: op.Input.Use == wsdl.Encoded, maxAnyOut: maxAnyRatio*len(request) + 4096}
 	e.w.grow(128 + 2*len(request))
 	e.predeclare(&e.w)
 	obj := e.decodeJSON(request)
@@ -60,12 +57,58 @@ type encoder struct {
 	w        xmlWriter
 	header   []byte
 	problems []Problem
+	// maxAnyOut bounds the XML written when anyType content adds an
+	// element (see maxAnyRatio); anyTooLarge is set once it was passed.
+	maxAnyOut   int
+	anyTooLarge bool
 }
 
-func (e *encoder) problem(ptr, detail, expected string) {
+// maxAnyRatio bounds the XML of anyType content against the size of the
+// request: the member names of anyType values are the client's, and an
+// array writes its member's name twice per item (a 210 KB request of
+// 100000 items under a 10000-character name wrote 2 GB of XML).
+const maxAnyRatio = 32
+
+func (e *encoder) problem(ptr *jpath, detail, expected string) {
 	if len(e.problems) < maxProblems {
-		e.problems = append(e.problems, Problem{Pointer: ptr, Detail: detail, Expected: expected})
+		e.problems = append(e.problems, Problem{Pointer: ptr.String(), Detail: detail, Expected: expected})
 	}
+}
+
+// jpath is the JSON pointer of a request value, as a chain of tokens from
+// the value up to the root (nil). The encoder builds one per value it
+// visits and renders it only for a problem: rendering every pointer cost
+// time and memory quadratic in the nesting depth (a 2 MB request of
+// 2000 nested objects allocated 1.9 GB).
+type jpath struct {
+	parent *jpath
+	token  string // the member name, unescaped; "" with index >= 0
+	index  int    // the array index, or -1
+}
+
+// at is the pointer of member token of the value at parent.
+func at(parent *jpath, token string) *jpath { return &jpath{parent: parent, token: token, index: -1} }
+
+// atIndex is the pointer of item i of the array at parent.
+func atIndex(parent *jpath, i int) *jpath { return &jpath{parent: parent, index: i} }
+
+// String renders the pointer ("" for the root), escaping "~" and "/" in
+// tokens as RFC 6901 says.
+func (p *jpath) String() string {
+	var toks []*jpath
+	for q := p; q != nil; q = q.parent {
+		toks = append(toks, q)
+	}
+	var b strings.Builder
+	for i := len(toks) - 1; i >= 0; i-- {
+		b.WriteByte('/')
+		if q := toks[i]; q.index >= 0 {
+			b.WriteString(strconv.Itoa(q.index))
+		} else {
+			b.WriteString(strings.ReplaceAll(strings.ReplaceAll(q.token, "~", "~0"), "/", "~1"))
+		}
+	}
+	return b.String()
 }
 
 // decodeJSON parses the request: an object, or nothing at all for an
@@ -84,16 +127,20 @@ func (e *encoder) decodeJSON(data []byte) map[string]any {
 	d.UseNumber()
 	var v any
 	if err := d.Decode(&v); err != nil {
-		e.problem("", "malformed JSON: "+err.Error(), "a JSON object")
+		e.problem(nil, "malformed JSON: "+err.Error(), "a JSON object")
 		return nil
 	}
 	if d.More() {
-		e.problem("", "more than one JSON value", "one JSON object")
+		e.problem(nil, "more than one JSON value", "one JSON object")
 		return nil
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		e.problem("", "the request is "+jsonType(v), "a JSON object")
+		e.problem(nil, "the request is "+jsonType(v), "a JSON object")
+		return nil
+	}
+	if ptr, dup := duplicateMember(data); dup {
+		e.problem(ptr, "a member given twice", "each member of an object once")
 		return nil
 	}
 	return obj
@@ -167,7 +214,7 @@ func (e *encoder) message(op *wsdl.Operation, m *wsdl.Message, obj map[string]an
 		for _, p := range m.Parts {
 			known[p.Name] = true
 			v, present := obj[p.Name]
-			ptr := pointer("", p.Name)
+			ptr := at(nil, p.Name)
 			if p.Element != xsd.NoElem {
 				if present || !optionalElement(s, p.Element) {
 					e.element(p.Element, v, present, ptr, 1)
@@ -180,16 +227,16 @@ func (e *encoder) message(op *wsdl.Operation, m *wsdl.Message, obj map[string]an
 			}
 			e.typedElement(xsd.QName{Local: p.Name}, p.Type, true, v, ptr)
 		}
-		e.unknown(obj, known, "", partNames(m))
+		e.unknown(obj, known, nil, partNames(m))
 		e.w.end()
 	case m.Wrapped:
-		e.element(m.Parts[0].Element, obj, true, "", 1)
+		e.element(m.Parts[0].Element, obj, true, nil, 1)
 	default:
 		known := map[string]bool{memberHeaders: true}
 		for _, p := range m.Parts {
 			known[p.Name] = true
 			v, present := obj[p.Name]
-			ptr := pointer("", p.Name)
+			ptr := at(nil, p.Name)
 			if p.Element != xsd.NoElem {
 				if !present && optionalElement(s, p.Element) {
 					continue
@@ -201,7 +248,7 @@ func (e *encoder) message(op *wsdl.Operation, m *wsdl.Message, obj map[string]an
 				e.problem(ptr, "missing part "+strconv.Quote(p.Name), e.c.typeLabel(p.Type))
 			}
 		}
-		e.unknown(obj, known, "", partNames(m))
+		e.unknown(obj, known, nil, partNames(m))
 	}
 }
 
@@ -220,7 +267,7 @@ func partNames(m *wsdl.Message) []string {
 // headers writes the header blocks given in "$headers", keyed by the
 // header element's local name (or the part name of a type part).
 func (e *encoder) headers(m *wsdl.Message, v any) {
-	ptr := pointer("", memberHeaders)
+	ptr := at(nil, memberHeaders)
 	obj, ok := v.(map[string]any)
 	if !ok {
 		e.problem(ptr, "$headers is "+jsonType(v), "an object of SOAP headers")
@@ -243,9 +290,9 @@ func (e *encoder) headers(m *wsdl.Message, v any) {
 			continue
 		}
 		if h.Part.Element != xsd.NoElem {
-			e.element(h.Part.Element, hv, true, pointer(ptr, name), 1)
+			e.element(h.Part.Element, hv, true, at(ptr, name), 1)
 		} else {
-			e.typedElement(xsd.QName{Space: h.Namespace, Local: h.Part.Name}, h.Part.Type, true, hv, pointer(ptr, name))
+			e.typedElement(xsd.QName{Space: h.Namespace, Local: h.Part.Name}, h.Part.Type, true, hv, at(ptr, name))
 		}
 	}
 	e.unknown(obj, known, ptr, names)
@@ -254,7 +301,7 @@ func (e *encoder) headers(m *wsdl.Message, v any) {
 }
 
 // unknown reports members of obj that are not known.
-func (e *encoder) unknown(obj map[string]any, known map[string]bool, ptr string, expected []string) {
+func (e *encoder) unknown(obj map[string]any, known map[string]bool, ptr *jpath, expected []string) {
 	var extra []string
 	for k := range obj {
 		if !known[k] {
@@ -269,12 +316,12 @@ func (e *encoder) unknown(obj map[string]any, known map[string]bool, ptr string,
 		} else {
 			exp = "no members"
 		}
-		e.problem(pointer(ptr, k), "unknown member "+strconv.Quote(k), exp)
+		e.problem(at(ptr, k), "unknown member "+quoteValue(k), exp)
 	}
 }
 
 // element writes element declaration id with JSON value v.
-func (e *encoder) element(id xsd.ElemID, v any, present bool, ptr string, _ int) {
+func (e *encoder) element(id xsd.ElemID, v any, present bool, ptr *jpath, _ int) {
 	el := e.c.s.Element(id)
 	if !present {
 		e.problem(ptr, "missing required member", e.c.typeLabel(el.Type))
@@ -291,7 +338,7 @@ func (e *encoder) element(id xsd.ElemID, v any, present bool, ptr string, _ int)
 }
 
 // typedElement writes an element named q of declared type t.
-func (e *encoder) typedElement(q xsd.QName, t xsd.TypeID, nillable bool, v any, ptr string) {
+func (e *encoder) typedElement(q xsd.QName, t xsd.TypeID, nillable bool, v any, ptr *jpath) {
 	if v == nil {
 		if !nillable {
 			e.problem(ptr, "null for an element that is not nillable", e.c.typeLabel(t))
@@ -305,7 +352,7 @@ func (e *encoder) typedElement(q xsd.QName, t xsd.TypeID, nillable bool, v any, 
 	actual := t
 	if obj, ok := v.(map[string]any); ok {
 		if tn, ok := obj[memberType]; ok {
-			actual = e.derived(t, tn, pointer(ptr, memberType))
+			actual = e.derived(t, tn, at(ptr, memberType))
 		}
 	}
 	ty := e.c.s.Type(actual)
@@ -326,7 +373,7 @@ func (e *encoder) typedElement(q xsd.QName, t xsd.TypeID, nillable bool, v any, 
 }
 
 // derived finds the type named by "$type" among t and its derivations.
-func (e *encoder) derived(t xsd.TypeID, name any, ptr string) xsd.TypeID {
+func (e *encoder) derived(t xsd.TypeID, name any, ptr *jpath) xsd.TypeID {
 	s, ok := name.(string)
 	if !ok || s == "" {
 		got := "$type is " + jsonType(name)
@@ -368,7 +415,7 @@ func (e *encoder) derivedNames(t xsd.TypeID) []string {
 
 // content writes the attributes and content of an element of type id,
 // whose start tag is open.
-func (e *encoder) content(id xsd.TypeID, v any, ptr string) {
+func (e *encoder) content(id xsd.TypeID, v any, ptr *jpath) {
 	t := e.c.s.Type(id)
 	if t.Simple {
 		if s, ok := e.simple(id, v, ptr); ok {
@@ -405,11 +452,11 @@ func (e *encoder) content(id xsd.TypeID, v any, ptr string) {
 		used[m.name] = true
 		if !present || av == nil {
 			if a.Required && a.Constraint.Kind != xsd.FixedValue {
-				e.problem(pointer(ptr, m.name), "missing required attribute", e.c.typeLabel(a.Type))
+				e.problem(at(ptr, m.name), "missing required attribute", e.c.typeLabel(a.Type))
 			}
 			continue
 		}
-		if s, ok := e.simple(a.Type, av, pointer(ptr, m.name)); ok {
+		if s, ok := e.simple(a.Type, av, at(ptr, m.name)); ok {
 			e.w.attr(a.Name, s)
 		}
 	}
@@ -417,21 +464,21 @@ func (e *encoder) content(id xsd.TypeID, v any, ptr string) {
 	case t.Content == xsd.ContentSimple:
 		used[memberValue] = true
 		if tv, ok := obj[memberValue]; ok && tv != nil {
-			if s, ok := e.simple(t.Value, tv, pointer(ptr, memberValue)); ok {
+			if s, ok := e.simple(t.Value, tv, at(ptr, memberValue)); ok {
 				e.w.text(s)
 			}
 		} else if !ok {
-			e.problem(pointer(ptr, memberValue), "missing the element's value", e.c.typeLabel(t.Value))
+			e.problem(at(ptr, memberValue), "missing the element's value", e.c.typeLabel(t.Value))
 		}
 	case t.Particle != nil:
 		if t.Content == xsd.ContentMixed {
 			used[memberValue] = true
 			switch tv := obj[memberValue].(type) {
 			case string:
-				e.w.text(tv)
+				e.text(tv, at(ptr, memberValue))
 			case nil:
 			default:
-				e.problem(pointer(ptr, memberValue), "got "+jsonType(tv), "a string (the text of mixed content)")
+				e.problem(at(ptr, memberValue), "got "+jsonType(tv), "a string (the text of mixed content)")
 			}
 		}
 		e.particle(t.Particle, p, obj, ptr, true, 1, used)
@@ -496,12 +543,12 @@ func (e *encoder) present(pt *xsd.Particle, p *plan, obj map[string]any) bool {
 // outer is how often its enclosing groups may occur together (Unbounded
 // or a product of their maxOccurs), which bounds the arrays of the
 // elements inside.
-func (e *encoder) particle(pt *xsd.Particle, p *plan, obj map[string]any, ptr string, must bool, outer int, used map[string]bool) {
+func (e *encoder) particle(pt *xsd.Particle, p *plan, obj map[string]any, ptr *jpath, must bool, outer int, used map[string]bool) {
 	required := must && pt.Min > 0
 	switch pt.Kind {
 	case xsd.PAny:
 		used[memberAny] = true
-		e.wildcard(obj[memberAny], pointer(ptr, memberAny), required)
+		e.wildcard(obj[memberAny], at(ptr, memberAny), required)
 	case xsd.PElement:
 		e.elementParticle(pt, p, obj, ptr, required, outer, used)
 	case xsd.PSequence, xsd.PAll:
@@ -559,10 +606,10 @@ func (e *encoder) plainElements(pt *xsd.Particle) bool {
 // among them, in order: ["a", "b"] and [1, 2] for (key, value)* are
 // written key a, value 1, key b, value 2. An element that must occur in
 // each repetition needs enough items for all of them.
-func (e *encoder) repeatedSequence(pt *xsd.Particle, p *plan, obj map[string]any, ptr string, required bool, outer int, used map[string]bool) {
+func (e *encoder) repeatedSequence(pt *xsd.Particle, p *plan, obj map[string]any, ptr *jpath, required bool, outer int, used map[string]bool) {
 	type child struct {
 		id    xsd.ElemID
-		ptr   string
+		ptr   *jpath
 		items []any
 	}
 	children := make([]child, len(pt.Children))
@@ -571,7 +618,7 @@ func (e *encoder) repeatedSequence(pt *xsd.Particle, p *plan, obj map[string]any
 		c := &pt.Children[i]
 		m := p.members[p.elemMem[c.Element]]
 		used[m.name] = true
-		ch := child{id: c.Element, ptr: pointer(ptr, m.name)}
+		ch := child{id: c.Element, ptr: at(ptr, m.name)}
 		if v, ok := obj[m.name]; ok && v != nil {
 			items, isArr := v.([]any)
 			if !isArr {
@@ -606,7 +653,7 @@ func (e *encoder) repeatedSequence(pt *xsd.Particle, p *plan, obj map[string]any
 		for _, ch := range children {
 			n := len(ch.items)
 			for j := r * n / rounds; j < (r+1)*n/rounds; j++ {
-				e.element(ch.id, ch.items[j], true, pointer(ch.ptr, strconv.Itoa(j)), 1)
+				e.element(ch.id, ch.items[j], true, atIndex(ch.ptr, j), 1)
 			}
 		}
 	}
@@ -640,7 +687,7 @@ func (e *encoder) branchNames(pt *xsd.Particle, p *plan) []string {
 	return out
 }
 
-func (e *encoder) elementParticle(pt *xsd.Particle, p *plan, obj map[string]any, ptr string, required bool, outer int, used map[string]bool) {
+func (e *encoder) elementParticle(pt *xsd.Particle, p *plan, obj map[string]any, ptr *jpath, required bool, outer int, used map[string]bool) {
 	s := e.c.s
 	ids := append([]xsd.ElemID{pt.Element}, s.Element(pt.Element).Substitutes...)
 	found := false
@@ -652,7 +699,7 @@ func (e *encoder) elementParticle(pt *xsd.Particle, p *plan, obj map[string]any,
 			continue
 		}
 		found = true
-		mptr := pointer(ptr, m.name)
+		mptr := at(ptr, m.name)
 		if !m.repeated {
 			if v == nil && !s.Element(id).Nillable {
 				if required {
@@ -678,18 +725,18 @@ func (e *encoder) elementParticle(pt *xsd.Particle, p *plan, obj map[string]any,
 			e.problem(mptr, fmt.Sprintf("%d items", len(items)), fmt.Sprintf("at most %d", most))
 		}
 		for i, it := range items {
-			e.element(id, it, true, pointer(mptr, strconv.Itoa(i)), 1)
+			e.element(id, it, true, atIndex(mptr, i), 1)
 		}
 	}
 	if !found && required {
 		m := p.members[p.elemMem[pt.Element]]
-		e.problem(pointer(ptr, m.name), "missing required member", e.c.typeLabel(s.Element(pt.Element).Type))
+		e.problem(at(ptr, m.name), "missing required member", e.c.typeLabel(s.Element(pt.Element).Type))
 	}
 }
 
 // wildcard writes "$any": an array of XML strings, each checked to be one
 // well-formed element.
-func (e *encoder) wildcard(v any, ptr string, required bool) {
+func (e *encoder) wildcard(v any, ptr *jpath, required bool) {
 	if v == nil {
 		if required {
 			e.problem(ptr, "missing required wildcard content", "an array of XML strings")
@@ -702,12 +749,12 @@ func (e *encoder) wildcard(v any, ptr string, required bool) {
 	}
 	for i, it := range items {
 		s, ok := it.(string)
-		iptr := pointer(ptr, strconv.Itoa(i))
+		iptr := atIndex(ptr, i)
 		if !ok {
 			e.problem(iptr, "got "+jsonType(it), "an XML string")
 			continue
 		}
-		if err := wellFormed(s); err != nil {
+		if _, err := CheckElement(s, e.ver); err != nil {
 			e.problem(iptr, "not well-formed XML: "+err.Error(), "one XML element")
 			continue
 		}
@@ -715,42 +762,39 @@ func (e *encoder) wildcard(v any, ptr string, required bool) {
 	}
 }
 
-// wellFormed checks that s is one well-formed element.
-func wellFormed(s string) error {
-	d := xml.NewDecoder(strings.NewReader(s))
-	depth, roots := 0, 0
-	for {
-		tok, err := d.Token()
-		if errors.Is(err, io.EOF) {
-			if roots != 1 {
-				return errors.New("want exactly one element")
-			}
-			return nil
+// simple validates a JSON value for a simple type and returns its lexical
+// form.
+func (e *encoder) simple(id xsd.TypeID, v any, ptr *jpath) (string, bool) {
+	s, ok := e.simpleValue(id, v, ptr)
+	if ok && !e.xmlChars(s, ptr) {
+		return "", false
+	}
+	return s, ok
+}
+
+// xmlChars reports whether XML 1.0 can carry s, reporting the problem when
+// it cannot: control characters other than tab, line feed and carriage
+// return, U+FFFE and U+FFFF have no form in XML, not even a character
+// reference, and a request is refused rather than altered.
+func (e *encoder) xmlChars(s string, ptr *jpath) bool {
+	for _, r := range s {
+		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xFFFE || r == 0xFFFF {
+			e.problem(ptr, fmt.Sprintf("the text holds U+%04X, which XML cannot carry", r), "text without control characters other than tab and line breaks")
+			return false
 		}
-		if err != nil {
-			return err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if depth == 0 {
-				roots++
-			}
-			depth++
-		case xml.EndElement:
-			depth--
-		case xml.CharData:
-			if depth == 0 && len(bytes.TrimSpace(t)) > 0 {
-				return errors.New("text outside the element")
-			}
-		case xml.Directive:
-			return errors.New("DTDs are not allowed")
-		}
+	}
+	return true
+}
+
+// text writes request text as element content, when XML can carry it.
+func (e *encoder) text(s string, ptr *jpath) {
+	if e.xmlChars(s, ptr) {
+		e.w.text(s)
 	}
 }
 
-// simple validates a JSON value for a simple type and returns its lexical
-// form.
-func (e *encoder) simple(id xsd.TypeID, v any, ptr string) (string, bool) {
+// simpleValue is simple without the check of the characters.
+func (e *encoder) simpleValue(id xsd.TypeID, v any, ptr *jpath) (string, bool) {
 	t := e.c.s.Type(id)
 	switch t.Variety {
 	case xsd.List:
@@ -765,7 +809,7 @@ func (e *encoder) simple(id xsd.TypeID, v any, ptr string) (string, bool) {
 		parts := make([]string, 0, len(items))
 		okAll := true
 		for i, it := range items {
-			s, ok := e.simple(t.Item, it, pointer(ptr, strconv.Itoa(i)))
+			s, ok := e.simple(t.Item, it, atIndex(ptr, i))
 			okAll = okAll && ok
 			parts = append(parts, s)
 		}
@@ -803,7 +847,7 @@ func (e *encoder) simple(id xsd.TypeID, v any, ptr string) (string, bool) {
 
 // anyValue writes a value of xsd:anyType: scalars as text, objects as child
 // elements named by their members, arrays as repeated elements.
-func (e *encoder) anyValue(v any, ptr string) {
+func (e *encoder) anyValue(v any, ptr *jpath) {
 	switch x := v.(type) {
 	case map[string]any:
 		keys := make([]string, 0, len(x))
@@ -815,23 +859,23 @@ func (e *encoder) anyValue(v any, ptr string) {
 			if k == memberValue {
 				switch t := x[k].(type) {
 				case string:
-					e.w.text(t)
+					e.text(t, at(ptr, k))
 				case json.Number:
 					e.w.text(t.String())
 				case bool:
 					e.w.text(strconv.FormatBool(t))
 				case nil:
 				default:
-					e.problem(pointer(ptr, k), "got "+jsonType(t), "a string, number or boolean (the element's text)")
+					e.problem(at(ptr, k), "got "+jsonType(t), "a string, number or boolean (the element's text)")
 				}
 				continue
 			}
 			if k == memberAny {
-				e.wildcard(x[k], pointer(ptr, k), false)
+				e.wildcard(x[k], at(ptr, k), false)
 				continue
 			}
 			if !validName(k) {
-				e.problem(pointer(ptr, k), "not an XML name", "a member name usable as an element name")
+				e.problem(at(ptr, k), "not an XML name", "a member name usable as an element name")
 				continue
 			}
 			items, isArr := x[k].([]any)
@@ -839,13 +883,22 @@ func (e *encoder) anyValue(v any, ptr string) {
 				items = []any{x[k]}
 			}
 			for i, it := range items {
+				if e.anyTooLarge {
+					return
+				}
+				if len(e.w.b) > e.maxAnyOut {
+					e.anyTooLarge = true
+					e.problem(at(ptr, k), fmt.Sprintf("the XML of the anyType content would be more than %d bytes, %d times the request's size: its member names are repeated for every item", e.maxAnyOut, maxAnyRatio),
+						"shorter member names or fewer items")
+					return
+				}
 				e.w.start(xsd.QName{Local: k})
 				if it == nil {
 					e.w.attr(xsd.QName{Space: xsd.NSXSI, Local: "nil"}, "true")
 				} else {
-					iptr := pointer(ptr, k)
+					iptr := at(ptr, k)
 					if isArr {
-						iptr = pointer(iptr, strconv.Itoa(i))
+						iptr = atIndex(iptr, i)
 					}
 					e.anyValue(it, iptr)
 				}
@@ -855,7 +908,7 @@ func (e *encoder) anyValue(v any, ptr string) {
 	case []any:
 		e.problem(ptr, "an array where one value is expected", "a string, number, boolean or object")
 	case string:
-		e.w.text(x)
+		e.text(x, ptr)
 	case json.Number:
 		e.w.text(x.String())
 	case bool:
@@ -876,24 +929,37 @@ func quoteValue(s string) string {
 	return strconv.Quote(s)
 }
 
+// validName reports whether s is an XML name without a colon (an NCName,
+// by the NameStartChar and NameChar ranges of XML 1.0, fifth edition),
+// usable as an element name without a prefix.
 func validName(s string) bool {
 	if s == "" {
 		return false
 	}
 	for i, r := range s {
-		ok := r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= 0x80
-		if i > 0 {
-			ok = ok || r == '-' || r == '.' || r >= '0' && r <= '9'
-		}
-		if !ok {
+		if !nameStartChar(r) && (i == 0 || !(r == '-' || r == '.' || r >= '0' && r <= '9' || r == 0xB7 ||
+			r >= 0x300 && r <= 0x36F || r >= 0x203F && r <= 0x2040)) {
 			return false
 		}
 	}
 	return true
 }
 
+func nameStartChar(r rune) bool {
+	switch {
+	case r < 0x80:
+		return r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z'
+	case r < 0x2000:
+		return r >= 0xC0 && r <= 0xD6 || r >= 0xD8 && r <= 0xF6 || r >= 0xF8 && r <= 0x2FF ||
+			r >= 0x370 && r <= 0x37D || r >= 0x37F
+	}
+	return r >= 0x200C && r <= 0x200D || r >= 0x2070 && r <= 0x218F || r >= 0x2C00 && r <= 0x2FEF ||
+		r >= 0x3001 && r <= 0xD7FF || r >= 0xF900 && r <= 0xFDCF || r >= 0xFDF0 && r <= 0xFFFD ||
+		r >= 0x10000 && r <= 0xEFFFF
+}
+
 // soapArray writes a SOAP-encoded array: a JSON array of items.
-func (e *encoder) soapArray(t *xsd.Type, v any, ptr string) {
+func (e *encoder) soapArray(t *xsd.Type, v any, ptr *jpath) {
 	items, ok := v.([]any)
 	if !ok {
 		e.problem(ptr, "got "+jsonType(v), "an array")
@@ -913,6 +979,6 @@ func (e *encoder) soapArray(t *xsd.Type, v any, ptr string) {
 		e.w.attr(xsd.QName{Space: enc, Local: "arrayType"}, e.w.qnameValue(itemName)+"["+strconv.Itoa(len(items))+"]")
 	}
 	for i, it := range items {
-		e.typedElement(xsd.QName{Local: "item"}, t.ArrayItem, true, it, pointer(ptr, strconv.Itoa(i)))
+		e.typedElement(xsd.QName{Local: "item"}, t.ArrayItem, true, it, atIndex(ptr, i))
 	}
 }

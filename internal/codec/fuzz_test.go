@@ -14,7 +14,8 @@ import (
 
 // FuzzEncode encodes arbitrary JSON as the request of one of a few fixed
 // operations (op picks it): document/literal wrapped with headers, and
-// rpc/encoded with arrays and a complex type. A request is either refused
+// rpc/encoded with arrays and a complex type, and anyType and wildcard
+// content (testdata/hostile.wsdl). A request is either refused
 // with a *ValidationError or encoded into well-formed XML of bounded size;
 // nothing panics.
 func FuzzEncode(f *testing.F) {
@@ -24,6 +25,7 @@ func FuzzEncode(f *testing.F) {
 		f.Fatal(err)
 	}
 	rpc := New(m)
+	hc, hop := hostile(f)
 	type target struct {
 		c  *Codec
 		op *wsdl.Operation
@@ -35,6 +37,7 @@ func FuzzEncode(f *testing.F) {
 		{rpc, op(&m.Bindings[0], "describe"), wsdl.SOAP11},
 		{rpc, op(&m.Bindings[0], "echoStrings"), wsdl.SOAP11},
 		{rpc, op(&m.Bindings[0], "sum"), wsdl.SOAP11},
+		{hc, hop, wsdl.SOAP11},
 	}
 	for i, tg := range targets {
 		if tg.op == nil {
@@ -55,6 +58,7 @@ func FuzzEncode(f *testing.F) {
 		{0, `[]`},
 		{0, `{"a":`},
 		{4, `{"numbers": [[[[]]]]}`},
+		{5, `{"s": "x", "a": {"b": [1, {"c": true}], "$value": "t"}, "w": {"$any": ["<x:a xmlns:x=\"u\"/>"]}}`},
 	} {
 		f.Add(seed.op, []byte(seed.json))
 	}
@@ -68,7 +72,7 @@ func FuzzEncode(f *testing.F) {
 			}
 			return
 		}
-		if n, max := len(enc.Body)+len(enc.Header), 32*len(data)+4096; n > max {
+		if n, max := len(enc.Body)+len(enc.Header), (maxAnyRatio+4)*len(data)+4096; n > max {
 			t.Fatalf("%d bytes of JSON encoded into %d bytes of XML", len(data), n)
 		}
 		for _, part := range [][]byte{enc.Header, enc.Body} {

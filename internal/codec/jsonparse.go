@@ -11,8 +11,8 @@ import (
 // values encoding/json decodes it to with UseNumber: map[string]any,
 // []any, string, json.Number, bool and nil. It reports false for anything
 // else: malformed JSON, but also forms it leaves to encoding/json (invalid
-// UTF-8, \u escapes of surrogates, deep nesting), so its result, when
-// there is one, is always encoding/json's.
+// UTF-8, \u escapes of surrogates, deep nesting) and duplicate members,
+// so its result, when there is one, is always encoding/json's.
 func parseJSONObject(data []byte) (map[string]any, bool) {
 	p := jsonParser{data: data}
 	p.space()
@@ -83,6 +83,9 @@ func (p *jsonParser) value(depth int) (any, bool) {
 			v, ok := p.value(depth + 1)
 			if !ok {
 				return nil, false
+			}
+			if _, dup := obj[k]; dup {
+				return nil, false // refused, with its pointer (duplicateMember)
 			}
 			obj[k] = v
 			p.space()
@@ -283,4 +286,68 @@ func (p *jsonParser) escaped(start int) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// duplicateMember finds the first member name that appears twice in one
+// object of data, which encoding/json decodes: it returns the pointer of
+// the second occurrence, or nil and false. encoding/json keeps the last
+// value of a repeated member; a request would lose the others without a
+// word.
+func duplicateMember(data []byte) (*jpath, bool) {
+	type frame struct {
+		obj  bool
+		keys map[string]bool
+		key  string // the member whose value comes next
+		idx  int    // the array item that comes next
+		path *jpath
+	}
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	var stack []*frame
+	// child is the pointer of the value that starts now.
+	child := func() *jpath {
+		if len(stack) == 0 {
+			return nil
+		}
+		f := stack[len(stack)-1]
+		if f.obj {
+			return at(f.path, f.key)
+		}
+		f.idx++
+		return atIndex(f.path, f.idx-1)
+	}
+	expectKey := false
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return nil, false
+		}
+		if expectKey {
+			if k, ok := tok.(string); ok {
+				f := stack[len(stack)-1]
+				if f.keys[k] {
+					return at(f.path, k), true
+				}
+				f.keys[k], f.key, expectKey = true, k, false
+				continue
+			}
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{obj: true, keys: map[string]bool{}, path: child()})
+			expectKey = true
+			continue
+		case json.Delim('['):
+			stack = append(stack, &frame{path: child()})
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			if len(stack) == 0 {
+				return nil, false
+			}
+		default:
+			child()
+		}
+		expectKey = stack[len(stack)-1].obj
+	}
 }

@@ -29,7 +29,8 @@ type Limits struct {
 	Timeout         time.Duration // per remote fetch; default 30s
 }
 
-func (l Limits) withDefaults() Limits {
+// WithDefaults returns l with its zero fields set to the defaults.
+func (l Limits) WithDefaults() Limits {
 	if l.MaxDocumentSize <= 0 {
 		l.MaxDocumentSize = 64 << 20
 	}
@@ -64,10 +65,14 @@ type Loader struct {
 	docs   map[string]*xmltree.Document
 	order  []string
 	total  int64
+	// creds are the credentials of an input URL (user:password@), by
+	// scheme and host: sent as HTTP Basic to that origin, kept out of
+	// every URI the Loader gives out.
+	creds map[string]*url.Userinfo
 }
 
 func newLoader(opts Options) *Loader {
-	opts.Limits = opts.Limits.withDefaults()
+	opts.Limits = opts.Limits.WithDefaults()
 	if opts.Client == nil {
 		opts.Client = &http.Client{Timeout: opts.Limits.Timeout}
 	}
@@ -80,9 +85,16 @@ func newLoader(opts Options) *Loader {
 func Open(input string, opts Options) (*Loader, string, error) {
 	if u, err := url.Parse(input); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
 		if !opts.Remote {
-			return nil, "", fmt.Errorf("fetch: %s: remote fetching is disabled", input)
+			return nil, "", fmt.Errorf("fetch: %s: remote fetching is disabled", u.Redacted())
 		}
-		return newLoader(opts), u.String(), nil
+		l := newLoader(opts)
+		if u.User != nil {
+			// The documents' URIs name them in messages, logs and the
+			// model: they carry no password.
+			l.creds = map[string]*url.Userinfo{origin(u): u.User}
+			u.User = nil
+		}
+		return l, u.String(), nil
 	}
 	fi, err := os.Stat(input)
 	if err != nil {
@@ -109,16 +121,62 @@ func Open(input string, opts Options) (*Loader, string, error) {
 	return newLoader(opts), fileURI(abs), nil
 }
 
+// origin is the scheme and host of u, the key of Loader.creds.
+func origin(u *url.URL) string { return strings.ToLower(u.Scheme + "://" + u.Host) }
+
 // OpenZip prepares a Loader for a zip bundle held in memory; name is used
 // in messages. The entry is the bundle's one WSDL (the shallowest, when
 // files at several depths have a .wsdl extension).
 func OpenZip(data []byte, name string, opts Options) (*Loader, string, error) {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	zr, err := ZipReader(data, name, opts.Limits)
 	if err != nil {
-		return nil, "", fmt.Errorf("fetch: %s: not a zip bundle: %w", name, err)
+		return nil, "", err
 	}
 	return openBundle(zr, name, opts)
 }
+
+// ZipReader opens a zip bundle held in memory; name is used in messages.
+// Two entries of one name are refused; an entry that expands more than 200 times (past 1 MiB) is refused, and
+// a bundle of more than limits.MaxDocuments files before its directory is
+// read: archive/zip keeps a record of a few hundred bytes
+// for each entry (45 MB of empty entries took 400 MB), whatever count
+// the archive's end record claims.
+func ZipReader(data []byte, name string, limits Limits) (*zip.Reader, error) {
+	limits = limits.WithDefaults()
+	// Every entry of the central directory starts with this signature:
+	// counting them bounds the entries archive/zip can read.
+	if n := bytes.Count(data, []byte("PK\x01\x02")); n > limits.MaxDocuments {
+		return nil, fmt.Errorf("fetch: %s: a bundle of more than %d files (it has about %d)", name, limits.MaxDocuments, n)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, fmt.Errorf("fetch: %s: not a zip bundle: %w", name, err)
+	}
+	// archive/zip refuses to read past an entry's declared size, so the
+	// declared sizes can be trusted.
+	seen := make(map[string]bool, len(zr.File))
+	for _, f := range zr.File {
+		// Which of two entries of one name is read is up to the reader:
+		// refused, like a file uploaded twice.
+		if n := path.Clean(strings.TrimPrefix(strings.ReplaceAll(f.Name, `\`, "/"), "/")); !strings.HasSuffix(f.Name, "/") {
+			if seen[n] {
+				return nil, fmt.Errorf("fetch: %s: %s is in the bundle twice", name, n)
+			}
+			seen[n] = true
+		}
+		if f.UncompressedSize64 > 1<<20 && f.UncompressedSize64/maxZipRatio > f.CompressedSize64 {
+			return nil, fmt.Errorf("fetch: %s: %s expands %d bytes into %d, more than %d times: refused as a zip bomb",
+				name, f.Name, f.CompressedSize64, f.UncompressedSize64, maxZipRatio)
+		}
+	}
+	return zr, nil
+}
+
+// maxZipRatio bounds how many times a zip entry of more than 1 MiB may
+// expand. XML deflates 5 to 50 times; a bomb of repeated markup, a
+// thousand times, and parsing markup takes tens of bytes of memory per
+// byte of it.
+const maxZipRatio = 200
 
 // OpenFiles prepares a Loader for a set of uploaded files, keyed by their
 // slash-separated path inside the bundle. entry names the WSDL; when empty,
@@ -365,6 +423,10 @@ func (l *Loader) read(ctx context.Context, uri string) ([]byte, error) {
 			return nil, err
 		}
 		req.Header.Set("Accept", "text/xml, application/xml, application/wsdl+xml, */*;q=0.5")
+		if ui, ok := l.creds[origin(u)]; ok && u.User == nil {
+			pw, _ := ui.Password()
+			req.SetBasicAuth(ui.Username(), pw)
+		}
 		resp, err := l.opts.Client.Do(req)
 		if err != nil {
 			return nil, l.remoteErr(ctx, uri, err)

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"path"
 	"sort"
 	"strconv"
@@ -22,6 +23,9 @@ import (
 
 // compileTimeout bounds registering a WSDL, fetches included.
 const compileTimeout = 2 * time.Minute
+
+// uploadTimeout bounds the time an upload's body takes to arrive.
+const uploadTimeout = 10 * time.Minute
 
 // registration is a parsed POST or PUT of a service.
 type registration struct {
@@ -37,6 +41,8 @@ type registration struct {
 // allowed when allowEmpty (re-import from the stored source).
 func (g *Gateway) readRegistration(w http.ResponseWriter, r *http.Request, allowEmpty bool) (*registration, *Problem) {
 	r.Body = http.MaxBytesReader(w, r.Body, g.cfg.Fetch.MaxTotalSize+1<<20)
+	// An upload may be large: it gets longer than the default body time.
+	http.NewResponseController(w).SetReadDeadline(time.Now().Add(uploadTimeout))
 	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch {
 	case ct == "multipart/form-data":
@@ -65,8 +71,8 @@ func (g *Gateway) readRegistration(w http.ResponseWriter, r *http.Request, allow
 		if in.WSDLURL == "" {
 			return nil, invalid("/wsdl_url", "required: the URL of the WSDL")
 		}
-		if !strings.HasPrefix(in.WSDLURL, "http://") && !strings.HasPrefix(in.WSDLURL, "https://") {
-			return nil, invalid("/wsdl_url", "must be an http(s) URL; upload files with multipart/form-data")
+		if p := checkWSDLURL(in.WSDLURL); p != nil {
+			return nil, p
 		}
 		return &registration{name: in.Name, src: source{url: in.WSDLURL}}, nil
 	}
@@ -102,6 +108,9 @@ func (g *Gateway) readUpload(r *http.Request, boundary string) (*registration, *
 			if _, dup := files[fn]; dup {
 				return nil, invalid("/"+name, fmt.Sprintf("file %q uploaded twice", fn))
 			}
+			if max := g.cfg.Fetch.WithDefaults().MaxDocuments; len(files) >= max {
+				return nil, invalid("/"+name, fmt.Sprintf("more than %d files uploaded", max))
+			}
 			files[fn] = data
 		case name == "name":
 			reg.name = strings.TrimSpace(string(data))
@@ -115,6 +124,9 @@ func (g *Gateway) readUpload(r *http.Request, boundary string) (*registration, *
 	}
 	switch {
 	case len(files) == 0 && reg.src.url != "":
+		if p := checkWSDLURL(reg.src.url); p != nil {
+			return nil, p
+		}
 		return reg, nil
 	case len(files) == 0:
 		return nil, invalid("", "upload the WSDL (and its imports, or one zip bundle)")
@@ -127,7 +139,11 @@ func (g *Gateway) readUpload(r *http.Request, boundary string) (*registration, *
 	sort.Strings(reg.files)
 	if len(files) == 1 && strings.EqualFold(path.Ext(reg.files[0]), ".zip") {
 		reg.src = source{bundle: files[reg.files[0]]}
-		reg.files = zipNames(reg.src.bundle)
+		names, err := zipNames(reg.src.bundle, g.cfg.Fetch)
+		if err != nil {
+			return nil, problem(http.StatusUnprocessableEntity, "wsdl-invalid", "WSDL Not Usable", err.Error())
+		}
+		reg.files = names
 		return reg, nil
 	}
 	bundle, err := zipFiles(files)
@@ -144,10 +160,31 @@ func (g *Gateway) readUpload(r *http.Request, boundary string) (*registration, *
 	return reg, nil
 }
 
+// checkWSDLURL checks a wsdl_url: an absolute http(s) URL without
+// credentials. Anything else would have soapbridge read its own files
+// (a path, file://), or store and show a password.
+func checkWSDLURL(s string) *Problem {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return invalid("/wsdl_url", "must be an absolute http(s) URL; upload files with multipart/form-data")
+	case u.User != nil:
+		return invalid("/wsdl_url", "a URL with credentials (user:password@) would be stored and shown as it is; upload the WSDL with multipart/form-data instead")
+	}
+	return nil
+}
+
 // compileRegistration compiles what was registered into a service record.
 func (g *Gateway) compileRegistration(ctx context.Context, reg *registration) (*store.Service, *Problem) {
 	ctx, cancel := context.WithTimeout(ctx, compileTimeout)
 	defer cancel()
+	select {
+	case g.compiling <- struct{}{}:
+		defer func() { <-g.compiling }()
+	case <-ctx.Done():
+		return nil, problem(http.StatusUnprocessableEntity, "wsdl-invalid", "WSDL Not Usable",
+			fmt.Sprintf("registrations compile one at a time, and others kept this one waiting past %v; try again", compileTimeout))
+	}
 	m, err := compile(ctx, reg.src, g.cfg.Fetch)
 	if err != nil {
 		p := problem(http.StatusUnprocessableEntity, "wsdl-invalid", "WSDL Not Usable", err.Error())
@@ -229,7 +266,7 @@ func (g *Gateway) createService(w http.ResponseWriter, r *http.Request) {
 
 func sourceName(rec *store.Service) string {
 	if rec.SourceURL != "" {
-		return rec.SourceURL
+		return redactURL(rec.SourceURL)
 	}
 	return "upload:" + rec.Entry
 }
@@ -450,7 +487,7 @@ func (g *Gateway) writeCalls(w http.ResponseWriter, r *http.Request, service str
 }
 
 func unknownService(name string) *Problem {
-	return problem(http.StatusNotFound, "unknown-service", "Unknown Service", fmt.Sprintf("no service %q is registered", name))
+	return problem(http.StatusNotFound, "unknown-service", "Unknown Service", "no service "+quoteName(name)+" is registered")
 }
 
 func storeProblem(g *Gateway, err error) *Problem {

@@ -10,7 +10,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -25,7 +24,6 @@ import (
 	"github.com/soapbridge/soapbridge/internal/upstream"
 	"github.com/soapbridge/soapbridge/internal/wsdl"
 	"github.com/soapbridge/soapbridge/internal/wssec"
-	"github.com/soapbridge/soapbridge/internal/xmltok"
 	"software.sslmate.com/src/go-pkcs12"
 )
 
@@ -153,6 +151,13 @@ const (
 // ciphertext to its service and field.
 func sealContext(service, field string) string { return "soapbridge/v1\x00" + service + "\x00" + field }
 
+// Bounds of an auth configuration: more headers are a mistake, and
+// each is sent with every call.
+const (
+	maxHTTPHeaders = 100
+	maxSOAPHeaders = 100
+)
+
 const (
 	defaultTimeout = 60 * time.Second
 	maxTimeout     = 600
@@ -255,9 +260,17 @@ func applyAuthInput(in *AuthInput, cur *upstreamAuth) (authConfig, map[string][]
 		bad("/realm: only type kerberos takes keytab, realm, kdc and spn")
 	}
 	applyX509Input(in, cur, &cfg, secrets, bad)
+	if len(in.HTTPHeaders) > maxHTTPHeaders {
+		bad("/http_headers: %d headers; at most %d", len(in.HTTPHeaders), maxHTTPHeaders)
+	}
+	if in.SOAPHeaders != nil && len(*in.SOAPHeaders) > maxSOAPHeaders {
+		bad("/soap_headers: %d header blocks; at most %d", len(*in.SOAPHeaders), maxSOAPHeaders)
+	}
 	names := make([]string, 0, len(in.HTTPHeaders))
 	for name := range in.HTTPHeaders {
-		names = append(names, name)
+		if len(in.HTTPHeaders) <= maxHTTPHeaders {
+			names = append(names, name)
+		}
 	}
 	sort.Strings(names)
 	for _, name := range names {
@@ -284,8 +297,8 @@ func applyAuthInput(in *AuthInput, cur *upstreamAuth) (authConfig, map[string][]
 			bad("%s: null keeps a stored value, and none is stored", ptr)
 			continue
 		}
-		if strings.ContainsAny(value, "\r\n\x00") {
-			bad("%s: a header value cannot contain line breaks", ptr)
+		if !validHeaderValue(value) {
+			bad("%s: a header value cannot contain line breaks or other control characters", ptr)
 			continue
 		}
 		cfg.HTTPHeaders = append(cfg.HTTPHeaders, canon)
@@ -293,6 +306,7 @@ func applyAuthInput(in *AuthInput, cur *upstreamAuth) (authConfig, map[string][]
 	}
 	blocks := []string{}
 	switch {
+	case in.SOAPHeaders != nil && len(*in.SOAPHeaders) > maxSOAPHeaders:
 	case in.SOAPHeaders != nil:
 		blocks = *in.SOAPHeaders
 	case cur != nil:
@@ -399,39 +413,31 @@ func validHeaderName(s string) bool {
 	return true
 }
 
-// checkHeaderBlock checks that a SOAP header block is one well-formed,
-// namespace-qualified element. It may use the envelope's prefixes
-// (soapenv, xsi, xsd, soapenc) without declaring them.
+// checkHeaderBlock checks that a SOAP header block is one namespace-
+// qualified element that can be copied into an envelope as it is (see
+// codec.CheckElement): it may use the envelope's prefixes (soapenv, xsi,
+// xsd, soapenc) without declaring them. Its errors never quote the
+// block's text, which may be a credential.
 func checkHeaderBlock(block string) error {
-	d := xmltok.NewDecoderBytes([]byte(block), xmltok.Limits{})
-	d.Undeclared = func(prefix string) (string, bool) {
-		for _, ns := range codec.EnvelopeNamespaces(wsdl.SOAP11) {
-			if ns[0] == prefix {
-				return ns[1], true
-			}
-		}
-		return "", false
-	}
-	first := true
-	for {
-		tok, err := d.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("not well-formed XML: %v", err)
-		}
-		if tok.Kind == xmltok.StartElement && first {
-			first = false
-			if tok.Name.Space == "" {
-				return errors.New("a SOAP header block must be a namespace-qualified element")
-			}
-		}
-	}
-	if first {
-		return errors.New("no element")
+	ns, err := codec.CheckElement(block, wsdl.SOAP11)
+	switch {
+	case err != nil:
+		return fmt.Errorf("not well-formed XML: %v", err)
+	case ns == "":
+		return errors.New("a SOAP header block must be a namespace-qualified element")
 	}
 	return nil
+}
+
+// validHeaderValue reports whether v can be sent as an HTTP header value:
+// no control character but tab (RFC 9110, field-value).
+func validHeaderValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 func certPool(pem string) (*x509.CertPool, error) {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/soapbridge/soapbridge/internal/apikey"
 	"github.com/soapbridge/soapbridge/internal/store"
@@ -64,6 +65,7 @@ func (g *Gateway) requireKey(admin bool, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		k, p := g.authenticate(r)
 		if p != nil {
+			closeUnreadBody(w, r)
 			if p.Status == http.StatusUnauthorized {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="soapbridge"`)
 			}
@@ -71,6 +73,7 @@ func (g *Gateway) requireKey(admin bool, h http.Handler) http.Handler {
 			return
 		}
 		if admin && !k.Admin {
+			closeUnreadBody(w, r)
 			writeProblem(w, r, problem(http.StatusForbidden, "forbidden", "Forbidden", "this API key lacks the admin scope"))
 			return
 		}
@@ -78,9 +81,29 @@ func (g *Gateway) requireKey(admin bool, h http.Handler) http.Handler {
 	})
 }
 
+// closeUnreadBody makes the answer to a request whose body is not read
+// close the connection: the server would otherwise read (and wait for)
+// up to 256 KiB of the body before answering, which a client that is
+// not even authenticated could trickle for ever.
+func closeUnreadBody(w http.ResponseWriter, r *http.Request) {
+	if r.ContentLength != 0 {
+		w.Header().Set("Connection", "close")
+	}
+}
+
 // withRequestID gives every request an id, in X-Request-Id and the log.
+// A request with a body gets BodyTimeout to send it, whoever reads it
+// (the server's own deadline is for headers only); the handlers that read
+// a body set their own deadline.
 func (g *Gateway) withRequestID(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength != 0 {
+			// The server lifts it once the body is read (its background
+			// read of the connection must not time out), and sets its own
+			// for the next request. The error is ignored where the writer
+			// cannot set one (tests' recorders).
+			http.NewResponseController(w).SetReadDeadline(time.Now().Add(g.cfg.BodyTimeout))
+		}
 		id := r.Header.Get("X-Request-Id")
 		if id == "" || len(id) > 64 || strings.ContainsFunc(id, func(c rune) bool { return c <= ' ' || c > '~' }) {
 			var b [8]byte

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,7 +39,7 @@ func (g *Gateway) listCallable(w http.ResponseWriter, r *http.Request) {
 func (g *Gateway) callable(r *http.Request) (*service, *Problem) {
 	name := r.PathValue("service")
 	if !keyOf(r).MayCall(name) {
-		return nil, problem(http.StatusForbidden, "forbidden", "Forbidden", fmt.Sprintf("this API key may not call service %q", name))
+		return nil, problem(http.StatusForbidden, "forbidden", "Forbidden", "this API key may not call service "+quoteName(name))
 	}
 	s := g.service(name)
 	if s == nil {
@@ -74,7 +75,7 @@ func (g *Gateway) call(w http.ResponseWriter, r *http.Request) {
 		slog.String("service", rec.Service), slog.String("operation", rec.Operation), slog.String("port", rec.Port),
 		slog.Int("status", status), slog.Float64("latency_ms", float64(rec.Latency.Microseconds())/1000),
 		slog.String("key", rec.Key), slog.String("outcome", outcome),
-		slog.String("request_id", w.Header().Get("X-Request-Id")), slog.String("error", errText),
+		slog.String("request_id", w.Header().Get("X-Request-Id")), slog.String("error", rec.Error),
 	}
 	n := len(attrs)
 	if errText == "" {
@@ -83,10 +84,20 @@ func (g *Gateway) call(w http.ResponseWriter, r *http.Request) {
 	g.log.LogAttrs(ctx, slog.LevelInfo, "call", attrs[:n]...)
 }
 
+// callRecord is the call log record of a call. The names a request gave
+// are cut to maxLoggedName bytes and the error to maxLoggedError: a
+// request's path can be a megabyte long, and the log keeps thousands of
+// records.
 func callRecord(g *Gateway, r *http.Request, service, op, port string, status int, outcome, errText string, latency time.Duration) store.Call {
-	return store.Call{At: g.cfg.Now().UTC().Add(-latency), Service: service, Operation: op, Port: port, Key: keyOf(r).Name,
-		Status: status, Outcome: outcome, Error: errText, Latency: latency}
+	return store.Call{At: g.cfg.Now().UTC().Add(-latency), Service: cut(service, maxLoggedName), Operation: cut(op, maxLoggedName),
+		Port: cut(port, maxLoggedName), Key: keyOf(r).Name, Status: status, Outcome: outcome, Error: cut(errText, maxLoggedError), Latency: latency}
 }
+
+// Bounds of what a call log record and log line keep of a request.
+const (
+	maxLoggedName  = 256
+	maxLoggedError = 2048
+)
 
 // serveCall answers a call and reports its status, outcome and error for
 // the log.
@@ -129,6 +140,7 @@ func (g *Gateway) serveCall(w http.ResponseWriter, r *http.Request, rec *store.C
 		return fail(p, "upstream")
 	}
 	p, outcome := callProblem(err, t)
+	s.auth.hideSecretsIn(p)
 	return fail(p, outcome)
 }
 
@@ -236,7 +248,14 @@ func (g *Gateway) readCallBody(w http.ResponseWriter, r *http.Request) ([]byte, 
 	if !isJSON(ct) {
 		return nil, problem(http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported Media Type", "send the operation's input as JSON with Content-Type: application/json")
 	}
+	// The body has BodyTimeout to arrive (withRequestID).
 	body, err := readAll(http.MaxBytesReader(w, r.Body, g.cfg.MaxRequest), r.ContentLength)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		// The server gives up the rest of the body and the connection
+		// at once, instead of waiting for them.
+		w.Header().Set("Connection", "close")
+		return nil, problem(http.StatusBadRequest, "invalid-request", "Bad Request", fmt.Sprintf("the request body did not arrive within %v", g.cfg.BodyTimeout))
+	}
 	if err != nil {
 		return nil, bodyProblem(err)
 	}
@@ -247,9 +266,12 @@ func (g *Gateway) readCallBody(w http.ResponseWriter, r *http.Request) ([]byte, 
 }
 
 // readAll is io.ReadAll reading into one buffer of the announced length
-// (when it is known and below 1 MiB) at once.
+// (when it is known and at most 64 KiB) at once. A larger announced
+// length is not trusted with memory before the bytes arrive: a client
+// announcing a megabyte and sending it a byte a minute held a megabyte
+// from the start.
 func readAll(r io.Reader, length int64) ([]byte, error) {
-	if length <= 0 || length >= 1<<20 {
+	if length <= 0 || length > maxPreallocated {
 		return io.ReadAll(r)
 	}
 	// One byte more, so that the end is seen without growing.
@@ -268,6 +290,10 @@ func readAll(r io.Reader, length int64) ([]byte, error) {
 		}
 	}
 }
+
+// maxPreallocated is the largest announced body length readAll allocates
+// before reading.
+const maxPreallocated = 64 << 10
 
 // callProblem turns a failed call into the problem to answer and the
 // outcome to log.

@@ -26,6 +26,10 @@ type Config struct {
 	MaxRequest int64
 	// MaxResponse bounds an upstream response (default 256 MiB).
 	MaxResponse int64
+	// BodyTimeout bounds the time a request's body takes to arrive
+	// (default 60 seconds; an upload gets 10 minutes), so that a client
+	// trickling it cannot hold a handler and its buffer for ever.
+	BodyTimeout time.Duration
 	// Fetch bounds what registering a WSDL may read.
 	Fetch fetch.Limits
 	// CallLogSize is how many calls the call log keeps (default 10000).
@@ -57,6 +61,10 @@ type Gateway struct {
 	// answerBufs recycles the buffers that hold the start of a call's
 	// answer (*[]byte).
 	answerBufs sync.Pool
+	// compiling holds a token while a registration compiles: one at a
+	// time, since a compile's memory is tens of times its documents'
+	// size.
+	compiling chan struct{}
 
 	openapi openapiCache
 }
@@ -76,6 +84,9 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 	if cfg.MaxResponse <= 0 {
 		cfg.MaxResponse = 256 << 20
 	}
+	if cfg.BodyTimeout <= 0 {
+		cfg.BodyTimeout = 60 * time.Second
+	}
 	if cfg.CallLogSize <= 0 {
 		cfg.CallLogSize = 10000
 	}
@@ -87,7 +98,7 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 	}
 	g := &Gateway{
 		cfg: cfg, store: cfg.Store, log: cfg.Logger,
-		client:   upstream.NewClient(0),
+		client: upstream.NewClient(0), compiling: make(chan struct{}, 1),
 		services: map[string]*service{},
 	}
 	ring, err := cfg.Keys.Load()
@@ -224,6 +235,7 @@ func (g *Gateway) Handler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
+		closeUnreadBody(w, r)
 		writeProblem(w, r, problem(http.StatusNotFound, "not-found", "Not Found", fmt.Sprintf("no API endpoint %s %s", r.Method, r.URL.Path)))
 	})
 	return g.withRequestID(mux)

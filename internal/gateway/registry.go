@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/url"
 	"path"
 	"regexp"
 	"sort"
@@ -74,9 +75,9 @@ func (s *service) operation(name, port string) (binding, error) {
 		return fallback, nil
 	}
 	if port != "" && !s.hasPort(port) {
-		return binding{}, fmt.Errorf("service %s has no SOAP port %q; it has %s", s.name, port, strings.Join(s.portNames(), ", "))
+		return binding{}, fmt.Errorf("service %s has no SOAP port %s; it has %s", s.name, quoteName(port), strings.Join(s.portNames(), ", "))
 	}
-	return binding{}, fmt.Errorf("service %s has no operation %q", s.name, name)
+	return binding{}, fmt.Errorf("service %s has no operation %s", s.name, quoteName(name))
 }
 
 func (s *service) hasPort(name string) bool {
@@ -126,6 +127,10 @@ type source struct {
 func compile(ctx context.Context, src source, limits fetch.Limits) (*wsdl.Model, error) {
 	opts := fetch.Options{Remote: true, Limits: limits}
 	if src.url != "" {
+		// wsdl.Open reads a local path too: only a URL goes there.
+		if u, err := url.Parse(src.url); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+			return nil, fmt.Errorf("wsdl_url %s is not an http(s) URL", quoteName(src.url))
+		}
 		return wsdl.Open(ctx, src.url, opts, wsdl.Lenient)
 	}
 	var l *fetch.Loader
@@ -147,9 +152,9 @@ func compile(ctx context.Context, src source, limits fetch.Limits) (*wsdl.Model,
 
 // unzip reads a bundle's files, bounded by the fetch limits.
 func unzip(bundle []byte, limits fetch.Limits) (map[string][]byte, error) {
-	zr, err := zip.NewReader(bytes.NewReader(bundle), int64(len(bundle)))
+	zr, err := fetch.ZipReader(bundle, "the upload", limits)
 	if err != nil {
-		return nil, fmt.Errorf("the upload is not a zip bundle: %w", err)
+		return nil, err
 	}
 	max := limits.MaxTotalSize
 	if max <= 0 {
@@ -201,11 +206,12 @@ func zipFiles(files map[string][]byte) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// zipNames lists the files of a stored bundle.
-func zipNames(bundle []byte) []string {
-	zr, err := zip.NewReader(bytes.NewReader(bundle), int64(len(bundle)))
+// zipNames lists the files of a bundle, refusing one of more files than
+// limits allow.
+func zipNames(bundle []byte, limits fetch.Limits) ([]string, error) {
+	zr, err := fetch.ZipReader(bundle, "the upload", limits)
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	var out []string
 	for _, f := range zr.File {
@@ -213,7 +219,7 @@ func zipNames(bundle []byte) []string {
 			out = append(out, path.Clean(f.Name))
 		}
 	}
-	return out
+	return out, nil
 }
 
 // newService builds a service from its stored record: the cached model
@@ -232,7 +238,7 @@ func newService(ctx context.Context, rec *store.Service, auth *upstreamAuth, lim
 		created: rec.Created, updated: rec.Updated,
 	}
 	if rec.Bundle != nil {
-		s.files = zipNames(rec.Bundle)
+		s.files, _ = zipNames(rec.Bundle, limits) // the bundle was checked when it was stored
 	}
 	return s, recompiled, nil
 }

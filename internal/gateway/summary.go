@@ -1,7 +1,9 @@
 package gateway
 
 import (
+	"net/url"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/soapbridge/soapbridge/internal/wsdl"
@@ -70,7 +72,10 @@ func (s *service) summary(admin bool) *ServiceSummary {
 		Policies: []string{}, ExpectedAuth: []string{}, CreatedAt: s.created, UpdatedAt: s.updated,
 	}
 	if admin {
-		out.WSDLURL, out.Files, out.Documents = s.sourceURL, s.files, m.Documents
+		out.WSDLURL, out.Files = redactURL(s.sourceURL), s.files
+		for _, d := range m.Documents {
+			out.Documents = append(out.Documents, redactURL(d)) // models compiled before fetch kept passwords out
+		}
 		out.Unsupported, out.Warnings = m.Unsupported, m.Warnings
 		v := s.authView()
 		out.Auth = &v
@@ -157,4 +162,18 @@ var expectedAuth = map[string]string{
 	"HttpsToken":                    "https",
 	"TransportBinding":              "https",
 	"HttpsRequireClientCertificate": "client_certificate",
+}
+
+// redactURL shows a URL with its password, if any, replaced by "xxxxx":
+// a wsdl_url may hold credentials (user:password@), which are stored to
+// fetch the WSDL again on a re-import but never shown or logged.
+func redactURL(s string) string {
+	if !strings.Contains(s, "@") {
+		return s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return s
+	}
+	return u.Redacted()
 }

@@ -3,12 +3,14 @@ package gateway
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"html"
 	"net/http"
 	"regexp"
 	"strings"
 	"time"
 
+	"github.com/soapbridge/soapbridge/internal/soap"
 	"github.com/soapbridge/soapbridge/internal/upstream"
 )
 
@@ -66,6 +68,7 @@ func (g *Gateway) try(w http.ResponseWriter, r *http.Request) {
 		res.Status, res.Body, outcome, errText = p.Status, problemJSON(w, r, p), "upstream", p.Detail
 	default:
 		p, o := callProblem(err, t)
+		s.auth.hideSecretsIn(p)
 		res.Status, res.Body, outcome, errText = p.Status, problemJSON(w, r, p), o, p.Detail
 	}
 	if t != nil {
@@ -100,8 +103,35 @@ func (a *upstreamAuth) secrets() []string {
 	}
 	for _, b := range a.soapHeaders {
 		out = append(out, string(b))
+		out = append(out, blockValues(b)...)
 	}
 	return out
+}
+
+// blockValues lists the text and attribute values of a SOAP header block:
+// an upstream that quotes the token it was sent quotes the text, not the
+// block.
+func blockValues(block []byte) []string {
+	var out []string
+	d := xml.NewDecoder(bytes.NewReader(block))
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return out
+		}
+		switch t := tok.(type) {
+		case xml.CharData:
+			if v := strings.TrimSpace(string(t)); v != "" {
+				out = append(out, v)
+			}
+		case xml.StartElement:
+			for _, a := range t.Attr {
+				if a.Name.Space != "xmlns" && a.Name.Local != "xmlns" && strings.TrimSpace(a.Value) != "" {
+					out = append(out, a.Value)
+				}
+			}
+		}
+	}
 }
 
 // passwordRE finds the content of WS-Security Password and Nonce elements.
@@ -114,14 +144,57 @@ func redact(xml []byte, secrets []string) string {
 		return ""
 	}
 	s := passwordRE.ReplaceAllString(string(xml), "${1}***${2}")
+	return hideSecrets(s, secrets)
+}
+
+// hideSecrets replaces the secrets in s, as they are and escaped for XML
+// or JSON, by "***". Secrets shorter than 3 bytes are left: they cannot
+// be found without mangling the text.
+func hideSecrets(s string, secrets []string) string {
 	for _, v := range secrets {
-		if len(v) < 3 { // too short to find without mangling the XML; still redacted by element above
+		if len(v) < 3 {
 			continue
 		}
 		s = strings.ReplaceAll(s, v, "***")
 		if esc := html.EscapeString(v); esc != v {
 			s = strings.ReplaceAll(s, esc, "***")
 		}
+		for _, escapeHTML := range []bool{true, false} {
+			var b bytes.Buffer
+			enc := json.NewEncoder(&b)
+			enc.SetEscapeHTML(escapeHTML)
+			if enc.Encode(v) == nil {
+				if esc := strings.TrimSuffix(b.String(), "\n"); len(esc) > 2 && esc[1:len(esc)-1] != v {
+					s = strings.ReplaceAll(s, esc[1:len(esc)-1], "***")
+				}
+			}
+		}
 	}
 	return s
+}
+
+// hideSecretsIn removes the service's secrets from a problem about a call
+// (see hideSecrets): an upstream's fault or error page may quote what it
+// was sent, such as the token of a configured header, and the caller of
+// the data API must not learn it.
+func (a *upstreamAuth) hideSecretsIn(p *Problem) {
+	secrets := a.secrets()
+	if len(secrets) == 0 {
+		return
+	}
+	p.Detail = hideSecrets(p.Detail, secrets)
+	if pf, ok := p.Fault.(*soap.Fault); ok && pf != nil {
+		f := *pf
+		f.Reason = hideSecrets(f.Reason, secrets)
+		f.Role, f.Node = hideSecrets(f.Role, secrets), hideSecrets(f.Node, secrets)
+		if len(f.Detail) > 0 {
+			f.Detail = json.RawMessage(hideSecrets(string(f.Detail), secrets))
+		}
+		p.Fault = &f
+	}
+	if p.Diagnosis != nil {
+		d := *p.Diagnosis
+		d.Summary, d.Fix = hideSecrets(d.Summary, secrets), hideSecrets(d.Fix, secrets)
+		p.Diagnosis = &d
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	pathpkg "path"
 	"strings"
 	"time"
 )
@@ -116,6 +117,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd.Set("Referrer-Policy", "no-referrer")
 	hd.Set("Cross-Origin-Opener-Policy", "same-origin")
 	hd.Set("Cross-Origin-Resource-Policy", "same-origin")
+	if r.ContentLength != 0 {
+		// The server's own deadline is for headers only; forwarded API
+		// calls get the gateway's.
+		http.NewResponseController(w).SetReadDeadline(time.Now().Add(bodyTimeout))
+	}
 	if !safeMethod(r.Method) {
 		if err := h.origin.Check(r); err != nil {
 			writeError(w, http.StatusForbidden, "forbidden", "Forbidden", "cross-origin request refused: "+err.Error())
@@ -268,7 +274,9 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "forbidden", "Forbidden", "missing or wrong "+CSRFHeader+"; reload the page")
 		return
 	}
-	path := strings.TrimPrefix(r.URL.Path, "/ui/api")
+	// Checked as the API's router will see it: clean, its escaped
+	// slashes decoded ("/v1/admin/..%2Fservices/..." is a data API call).
+	path := pathpkg.Clean("/" + strings.TrimPrefix(r.URL.Path, "/ui/api"))
 	if !strings.HasPrefix(path, "/v1/admin/") && !(strings.HasPrefix(path, "/v1/services") && safeMethod(r.Method)) {
 		writeError(w, http.StatusNotFound, "not-found", "Not Found", "the dashboard forwards /v1/admin/ and reads of /v1/services only")
 		return
@@ -353,8 +361,16 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
+// bodyTimeout bounds the time the body of a request to the dashboard
+// takes to arrive.
+const bodyTimeout = time.Minute
+
 // writeError answers a problem (docs/problems.md) of the dashboard itself.
+// The connection is closed after it: the server would otherwise wait for
+// the rest of a body the dashboard did not read (a login's, a refused
+// request's), which a client could trickle.
 func writeError(w http.ResponseWriter, status int, kind, title, detail string) {
+	w.Header().Set("Connection", "close")
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)

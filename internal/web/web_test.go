@@ -1,10 +1,13 @@
 package web
 
 import (
+	"bufio"
 	"crypto/tls"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -274,6 +277,11 @@ func TestForwardAddsTheSessionKey(t *testing.T) {
 	if w := c.do("POST", "/ui/api/v1/services/inventory/GetItems", `{}`); w.Code != http.StatusNotFound {
 		t.Errorf("POST to the data API through the dashboard: HTTP %d, want 404", w.Code)
 	}
+	for _, p := range []string{"/ui/api/v1/admin/..%2Fservices%2Finventory%2FGetItems", "/ui/api/v1/admin/%2e%2e/services/inventory/GetItems"} {
+		if w := c.do("POST", p, `{}`); w.Code != http.StatusNotFound {
+			t.Errorf("POST %s: HTTP %d, want 404", p, w.Code)
+		}
+	}
 	if w := c.do("GET", "/ui/api/v1/services/inventory/openapi.json", ""); w.Code != http.StatusOK {
 		t.Errorf("GET of an OpenAPI document: HTTP %d", w.Code)
 	}
@@ -495,5 +503,28 @@ func TestPageHasNoInlineScriptAndAssetsAreEmbedded(t *testing.T) {
 		if strings.Contains(w.Body.String(), "innerHTML") {
 			t.Errorf("%s uses innerHTML", a)
 		}
+	}
+}
+
+// TestRefusalsDoNotWaitForTheBody: a refused request whose body is still
+// arriving is answered at once (the server waited for up to 256 KiB of
+// body the dashboard never reads).
+func TestRefusalsDoNotWaitForTheBody(t *testing.T) {
+	srv := httptest.NewServer(New(&fakeAPI{}, quietOptions()))
+	defer srv.Close()
+	for _, path := range []string{"/ui/api/v1/admin/keys", "/ui/nowhere"} {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.SetDeadline(time.Now().Add(30 * time.Second)) // fail, not hang, without the fix
+		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{", path, strings.TrimPrefix(srv.URL, "http://"))
+		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Errorf("POST %s: %v", path, err)
+		} else if res.StatusCode < 400 {
+			t.Errorf("POST %s: HTTP %d", path, res.StatusCode)
+		}
+		conn.Close()
 	}
 }
