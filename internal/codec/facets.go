@@ -37,7 +37,6 @@ func newFacetCheck(t *xsd.Type) *facetCheck {
 	return fc
 }
 
-
 // check validates a lexical value (after whitespace processing) and returns
 // what was expected when it does not fit.
 func (fc *facetCheck) check(v string) (bool, string) {
