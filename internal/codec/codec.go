@@ -84,7 +84,7 @@ func (e *ValidationError) Error() string {
 		}
 		ptr := orRoot(p.Pointer)
 		if len(ptr) > 128 {
-			ptr = quoteValue(ptr) // a member name can be a megabyte long
+			ptr = QuoteCut(ptr) // a member name can be a megabyte long
 		}
 		fmt.Fprintf(&b, "; %s: %s", ptr, p.Detail)
 		if p.Expected != "" {

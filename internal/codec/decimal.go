@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"cmp"
 	"strconv"
 	"strings"
 )
@@ -58,7 +59,7 @@ func cmpDecimal(a, b string) (c int, ok bool) {
 	// with the same start is larger).
 	switch {
 	case len(ai) != len(bi):
-		c = cmpInt(len(ai), len(bi))
+		c = cmp.Compare(len(ai), len(bi))
 	case ai != bi:
 		c = strings.Compare(ai, bi)
 	default:
@@ -68,16 +69,6 @@ func cmpDecimal(a, b string) (c int, ok bool) {
 		c = -c
 	}
 	return c, true
-}
-
-func cmpInt(a, b int) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // expandExponent writes a JSON number (-?digits[.digits][(e|E)[+-]digits])

@@ -316,7 +316,7 @@ func (e *encoder) unknown(obj map[string]any, known map[string]bool, ptr *jpath,
 		} else {
 			exp = "no members"
 		}
-		e.problem(at(ptr, k), "unknown member "+quoteValue(k), exp)
+		e.problem(at(ptr, k), "unknown member "+QuoteCut(k), exp)
 	}
 }
 
@@ -399,7 +399,7 @@ func (e *encoder) derived(t xsd.TypeID, name any, ptr *jpath) xsd.TypeID {
 			return d
 		}
 	}
-	e.problem(ptr, fmt.Sprintf("%s is not %s or a type derived from it", quoteValue(s), e.c.typeLabel(t)), "one of "+strings.Join(quoteAll(e.derivedNames(t)), ", "))
+	e.problem(ptr, fmt.Sprintf("%s is not %s or a type derived from it", QuoteCut(s), e.c.typeLabel(t)), "one of "+strings.Join(quoteAll(e.derivedNames(t)), ", "))
 	return t
 }
 
@@ -839,7 +839,7 @@ func (e *encoder) simpleValue(id xsd.TypeID, v any, ptr *jpath) (string, bool) {
 	}
 	s = whitespace(t, s)
 	if good, exp := e.c.check(id).check(s); !good {
-		e.problem(ptr, fmt.Sprintf("%s does not fit %s", quoteValue(s), e.c.typeLabel(id)), exp)
+		e.problem(ptr, fmt.Sprintf("%s does not fit %s", QuoteCut(s), e.c.typeLabel(id)), exp)
 		return "", false
 	}
 	return s, true
@@ -916,9 +916,10 @@ func (e *encoder) anyValue(v any, ptr *jpath) {
 	}
 }
 
-// quoteValue quotes a value for a problem's detail, cut after 64
-// characters: a request's value can be megabytes long.
-func quoteValue(s string) string {
+// QuoteCut quotes a value or name a request gave for a message, cut
+// after 64 characters: a request's value, or a URL path, can be megabytes
+// long.
+func QuoteCut(s string) string {
 	n := 0
 	for i := range s {
 		if n == 64 {

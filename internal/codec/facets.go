@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -97,35 +98,35 @@ func length(b xsd.Builtin, v string) int {
 // (dates) are compared as strings only when both sides have the same form.
 func (fc *facetCheck) checkNumeric(v string) (bool, string) {
 	f := &fc.t.Facets
-	var cmp func(bound string) (int, bool)
+	var compare func(bound string) (int, bool)
 	switch b := fc.t.Builtin; {
 	case b == xsd.Float || b == xsd.Double:
 		x, err := strconv.ParseFloat(v, 64)
 		if err != nil && !errors.Is(err, strconv.ErrRange) {
 			return true, ""
 		}
-		cmp = func(bound string) (int, bool) {
+		compare = func(bound string) (int, bool) {
 			y, err := strconv.ParseFloat(strings.TrimSpace(bound), 64)
 			if bound == "" || err != nil && !errors.Is(err, strconv.ErrRange) || math.IsNaN(x) || math.IsNaN(y) {
 				return 0, false
 			}
-			return cmpFloat(x, y), true
+			return cmp.Compare(x, y), true
 		}
 	case b == xsd.Decimal || b.IsInteger():
-		cmp = func(bound string) (int, bool) { return cmpDecimal(v, strings.TrimSpace(bound)) }
+		compare = func(bound string) (int, bool) { return cmpDecimal(v, strings.TrimSpace(bound)) }
 	default:
 		return true, "" // dates and other ordered types: not checked
 	}
-	if c, ok := cmp(f.MinInclusive); ok && c < 0 {
+	if c, ok := compare(f.MinInclusive); ok && c < 0 {
 		return false, "a value of at least " + f.MinInclusive
 	}
-	if c, ok := cmp(f.MaxInclusive); ok && c > 0 {
+	if c, ok := compare(f.MaxInclusive); ok && c > 0 {
 		return false, "a value of at most " + f.MaxInclusive
 	}
-	if c, ok := cmp(f.MinExclusive); ok && c <= 0 {
+	if c, ok := compare(f.MinExclusive); ok && c <= 0 {
 		return false, "a value greater than " + f.MinExclusive
 	}
-	if c, ok := cmp(f.MaxExclusive); ok && c >= 0 {
+	if c, ok := compare(f.MaxExclusive); ok && c >= 0 {
 		return false, "a value less than " + f.MaxExclusive
 	}
 	if f.TotalDigits.Set || f.FractionDigits.Set {
@@ -140,14 +141,4 @@ func (fc *facetCheck) checkNumeric(v string) (bool, string) {
 		}
 	}
 	return true, ""
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/soapbridge/soapbridge/internal/codec"
 	"github.com/soapbridge/soapbridge/internal/inspect"
 	"github.com/soapbridge/soapbridge/internal/secret"
 	"github.com/soapbridge/soapbridge/internal/store"
@@ -487,7 +488,7 @@ func (g *Gateway) writeCalls(w http.ResponseWriter, r *http.Request, service str
 }
 
 func unknownService(name string) *Problem {
-	return problem(http.StatusNotFound, "unknown-service", "Unknown Service", "no service "+quoteName(name)+" is registered")
+	return problem(http.StatusNotFound, "unknown-service", "Unknown Service", "no service "+codec.QuoteCut(name)+" is registered")
 }
 
 func storeProblem(g *Gateway, err error) *Problem {

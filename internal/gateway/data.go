@@ -39,7 +39,7 @@ func (g *Gateway) listCallable(w http.ResponseWriter, r *http.Request) {
 func (g *Gateway) callable(r *http.Request) (*service, *Problem) {
 	name := r.PathValue("service")
 	if !keyOf(r).MayCall(name) {
-		return nil, problem(http.StatusForbidden, "forbidden", "Forbidden", "this API key may not call service "+quoteName(name))
+		return nil, problem(http.StatusForbidden, "forbidden", "Forbidden", "this API key may not call service "+codec.QuoteCut(name))
 	}
 	s := g.service(name)
 	if s == nil {

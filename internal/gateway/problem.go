@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 	"unicode/utf8"
@@ -54,20 +53,6 @@ type Diagnosis struct {
 }
 
 func (p *Problem) Error() string { return p.Title + ": " + p.Detail }
-
-// quoteName quotes a name a request gave (a path segment, a query
-// parameter) for a problem's detail, cut after 64 characters: a URL path
-// can be a megabyte long.
-func quoteName(s string) string {
-	n := 0
-	for i := range s {
-		if n == 64 {
-			return fmt.Sprintf("%q… (%d bytes)", s[:i], len(s))
-		}
-		n++
-	}
-	return strconv.Quote(s)
-}
 
 // cut shortens s to at most max bytes (at a character boundary), marking
 // the cut with "…": what a request names goes into the log and the call

@@ -75,9 +75,9 @@ func (s *service) operation(name, port string) (binding, error) {
 		return fallback, nil
 	}
 	if port != "" && !s.hasPort(port) {
-		return binding{}, fmt.Errorf("service %s has no SOAP port %s; it has %s", s.name, quoteName(port), strings.Join(s.portNames(), ", "))
+		return binding{}, fmt.Errorf("service %s has no SOAP port %s; it has %s", s.name, codec.QuoteCut(port), strings.Join(s.portNames(), ", "))
 	}
-	return binding{}, fmt.Errorf("service %s has no operation %s", s.name, quoteName(name))
+	return binding{}, fmt.Errorf("service %s has no operation %s", s.name, codec.QuoteCut(name))
 }
 
 func (s *service) hasPort(name string) bool {
@@ -129,7 +129,7 @@ func compile(ctx context.Context, src source, limits fetch.Limits) (*wsdl.Model,
 	if src.url != "" {
 		// wsdl.Open reads a local path too: only a URL goes there.
 		if u, err := url.Parse(src.url); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-			return nil, fmt.Errorf("wsdl_url %s is not an http(s) URL", quoteName(src.url))
+			return nil, fmt.Errorf("wsdl_url %s is not an http(s) URL", codec.QuoteCut(src.url))
 		}
 		return wsdl.Open(ctx, src.url, opts, wsdl.Lenient)
 	}
