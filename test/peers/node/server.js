@@ -53,7 +53,15 @@ const server = http.createServer((req, res) => {
   res.statusCode = 404;
   res.end('not found');
 });
-// Attach node-soap before listening, so no request can find the server
-// without it.
-soap.listen(server, { path: '/soap', services, xml, uri: path.resolve(wsdlPath) });
-server.listen(Number(port), '127.0.0.1', () => console.log('ready'));
+// Listen only once node-soap has read the WSDL and taken over the request
+// listeners: until then every request would find the 404 handler above.
+soap.listen(server, {
+  path: '/soap', services, xml, uri: path.resolve(wsdlPath),
+  callback: (err) => {
+    if (err) {
+      console.error(err);
+      process.exit(1);
+    }
+    server.listen(Number(port), '127.0.0.1', () => console.log('ready'));
+  },
+});
