@@ -274,8 +274,7 @@ func sourceName(rec *store.Service) string {
 
 func (g *Gateway) reimportService(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("service")
-	cur := g.service(name)
-	if cur == nil {
+	if g.service(name) == nil && g.unloadedService(name) == "" {
 		writeProblem(w, r, unknownService(name))
 		return
 	}
@@ -341,7 +340,7 @@ func (g *Gateway) sortedServices() []*service {
 func (g *Gateway) getService(w http.ResponseWriter, r *http.Request) {
 	s := g.service(r.PathValue("service"))
 	if s == nil {
-		writeProblem(w, r, unknownService(r.PathValue("service")))
+		writeProblem(w, r, g.missing(r.PathValue("service")))
 		return
 	}
 	writeJSON(w, http.StatusOK, s.summary(true))
@@ -353,7 +352,7 @@ func (g *Gateway) getService(w http.ResponseWriter, r *http.Request) {
 func (g *Gateway) describeService(w http.ResponseWriter, r *http.Request) {
 	s := g.service(r.PathValue("service"))
 	if s == nil {
-		writeProblem(w, r, unknownService(r.PathValue("service")))
+		writeProblem(w, r, g.missing(r.PathValue("service")))
 		return
 	}
 	writeJSON(w, http.StatusOK, inspect.Describe(s.model))
@@ -362,7 +361,7 @@ func (g *Gateway) describeService(w http.ResponseWriter, r *http.Request) {
 func (g *Gateway) deleteService(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("service")
 	if err := g.store.DeleteService(r.Context(), name); errors.Is(err, store.ErrNotFound) {
-		writeProblem(w, r, unknownService(name))
+		writeProblem(w, r, g.missing(name))
 		return
 	} else if err != nil {
 		writeProblem(w, r, storeProblem(g, err))
@@ -373,6 +372,7 @@ func (g *Gateway) deleteService(w http.ResponseWriter, r *http.Request) {
 		s.auth.close()
 	}
 	delete(g.services, name)
+	delete(g.unloaded, name)
 	g.mu.Unlock()
 	g.log.Info("service deleted", "service", name)
 	w.WriteHeader(http.StatusNoContent)
@@ -381,7 +381,7 @@ func (g *Gateway) deleteService(w http.ResponseWriter, r *http.Request) {
 func (g *Gateway) getAuth(w http.ResponseWriter, r *http.Request) {
 	s := g.service(r.PathValue("service"))
 	if s == nil {
-		writeProblem(w, r, unknownService(r.PathValue("service")))
+		writeProblem(w, r, g.missing(r.PathValue("service")))
 		return
 	}
 	writeJSON(w, http.StatusOK, s.authView())
@@ -391,7 +391,7 @@ func (g *Gateway) putAuth(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("service")
 	s := g.service(name)
 	if s == nil {
-		writeProblem(w, r, unknownService(name))
+		writeProblem(w, r, g.missing(name))
 		return
 	}
 	body, p := readJSONBody(w, r, 1<<20)
@@ -453,7 +453,7 @@ type CallRecord struct {
 func (g *Gateway) serviceCalls(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("service")
 	if g.service(name) == nil {
-		writeProblem(w, r, unknownService(name))
+		writeProblem(w, r, g.missing(name))
 		return
 	}
 	g.writeCalls(w, r, name)
@@ -485,6 +485,15 @@ func (g *Gateway) writeCalls(w http.ResponseWriter, r *http.Request, service str
 			Status: c.Status, LatencyMS: float64(c.Latency.Microseconds()) / 1000, Outcome: c.Outcome, Error: c.Error})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"calls": out})
+}
+
+// missing is the problem of an administrator's request for a service
+// that is not loaded: unknown, or stored but not loaded, and why.
+func (g *Gateway) missing(name string) *Problem {
+	if why := g.unloadedService(name); why != "" {
+		return unavailable(name, why)
+	}
+	return unknownService(name)
 }
 
 func unknownService(name string) *Problem {

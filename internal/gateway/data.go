@@ -42,6 +42,9 @@ func (g *Gateway) callable(r *http.Request) (*service, *Problem) {
 		return nil, problem(http.StatusForbidden, "forbidden", "Forbidden", "this API key may not call service "+codec.QuoteCut(name))
 	}
 	s := g.service(name)
+	if s == nil && g.unloadedService(name) != "" {
+		return nil, unavailable(name, "")
+	}
 	if s == nil {
 		return nil, unknownService(name)
 	}

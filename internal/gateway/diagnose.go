@@ -94,7 +94,7 @@ func (g *Gateway) diagnose(w http.ResponseWriter, r *http.Request) {
 	var p *Problem
 	switch {
 	case errors.Is(err, ErrUnknownService):
-		writeProblem(w, r, unknownService(r.PathValue("service")))
+		writeProblem(w, r, g.missing(r.PathValue("service")))
 		return
 	case errors.As(err, &p):
 		writeProblem(w, r, p)

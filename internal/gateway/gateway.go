@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/soapbridge/soapbridge/internal/codec"
 	"github.com/soapbridge/soapbridge/internal/fetch"
 	"github.com/soapbridge/soapbridge/internal/secret"
 	"github.com/soapbridge/soapbridge/internal/store"
@@ -51,6 +52,11 @@ type Gateway struct {
 
 	mu       sync.RWMutex
 	services map[string]*service
+	// unloaded are the stored services whose model could not be loaded
+	// when the gateway started (a stale cache whose WSDL URL did not
+	// answer, say), by name, with why: calls get 503 until an
+	// administrator re-imports them.
+	unloaded map[string]string
 
 	keysMu    sync.Mutex
 	ring      *secret.Keyring
@@ -99,7 +105,7 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 	g := &Gateway{
 		cfg: cfg, store: cfg.Store, log: cfg.Logger,
 		client: upstream.NewClient(0), compiling: make(chan struct{}, 1),
-		services: map[string]*service{},
+		services: map[string]*service{}, unloaded: map[string]string{},
 	}
 	ring, err := cfg.Keys.Load()
 	if err != nil {
@@ -112,6 +118,13 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 	}
 	for _, rec := range recs {
 		s, err := g.load(ctx, rec)
+		var me *modelError
+		if errors.As(err, &me) {
+			// One service's WSDL must not keep the others from serving.
+			g.log.Error("service not loaded: its calls get 503 until it is re-imported", "service", rec.Name, "error", me.err)
+			g.unloaded[rec.Name] = me.err.Error()
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -142,7 +155,8 @@ func (g *Gateway) load(ctx context.Context, rec *store.Service) (*service, error
 	}
 	s, recompiled, err := newService(ctx, rec, auth, g.cfg.Fetch)
 	if err != nil {
-		return nil, fmt.Errorf("gateway: %w", err)
+		auth.close()
+		return nil, &modelError{fmt.Errorf("gateway: %w", err)}
 	}
 	if recompiled {
 		if data, err := s.model.MarshalBinary(); err == nil {
@@ -197,10 +211,36 @@ func (g *Gateway) service(name string) *service {
 	return g.services[name]
 }
 
+// unloadedService returns why a stored service could not be loaded, or
+// "" when it was (or does not exist).
+func (g *Gateway) unloadedService(name string) string {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	return g.unloaded[name]
+}
+
 func (g *Gateway) setService(s *service) {
 	g.mu.Lock()
 	g.services[s.name] = s
+	delete(g.unloaded, s.name)
 	g.mu.Unlock()
+}
+
+// modelError is a service's model failing to load: a stale cache that
+// could not be recompiled.
+type modelError struct{ err error }
+
+func (e *modelError) Error() string { return e.err.Error() }
+func (e *modelError) Unwrap() error { return e.err }
+
+// unavailable is the problem of a stored service that could not be
+// loaded; only administrators see why.
+func unavailable(name, why string) *Problem {
+	detail := "service " + codec.QuoteCut(name) + " is registered but could not be loaded when the gateway started; an administrator must re-import it"
+	if why != "" {
+		detail = "service " + codec.QuoteCut(name) + " could not be loaded when the gateway started (" + why + "); re-import it: PUT /v1/admin/services/" + name
+	}
+	return problem(http.StatusServiceUnavailable, "service-unavailable", "Service Unavailable", detail)
 }
 
 // Handler returns the gateway's HTTP handler.

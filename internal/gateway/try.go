@@ -40,7 +40,7 @@ func (g *Gateway) try(w http.ResponseWriter, r *http.Request) {
 	name, opName := r.PathValue("service"), r.PathValue("operation")
 	s := g.service(name)
 	if s == nil {
-		writeProblem(w, r, unknownService(name))
+		writeProblem(w, r, g.missing(name))
 		return
 	}
 	b, err := s.operation(opName, r.URL.Query().Get("port"))

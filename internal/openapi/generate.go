@@ -437,7 +437,7 @@ func (g *gen) commonComponents() {
 		"TooLarge":             problem("The body is larger than the gateway's request limit.", "Problem"),
 		"UnsupportedMediaType": problem("The body is not JSON.", "Problem"),
 		"Internal":             problem("soapbridge failed; its log has the cause.", "Problem"),
-		"Unavailable":          problem("soapbridge's store is unavailable.", "Problem"),
+		"Unavailable":          problem("soapbridge's store is unavailable, or the service could not be loaded when the gateway started (service-unavailable).", "Problem"),
 		"Timeout":              problem("The upstream did not answer in time.", "UpstreamProblem"),
 	}
 }
