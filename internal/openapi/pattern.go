@@ -5,6 +5,8 @@ import (
 	"regexp/syntax"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/soapbridge/soapbridge/internal/xsd"
 )
 
 // Ranges of the XML Schema multi-character escapes \i (initial name
@@ -43,100 +45,53 @@ func writeClassRune(b *strings.Builder, r rune) {
 // ECMAPattern translates an XML Schema regular expression into one that
 // means the same in ECMA-262 (JSON Schema's dialect) and in RE2, anchored
 // as XML Schema patterns implicitly are. It reports false for patterns it
-// cannot translate safely: \p{..} blocks and categories, character class
-// subtraction, and anything unusual; those are left out of the document
-// (the gateway still checks them).
+// cannot translate safely (\D, \W, \p{..} blocks and categories,
+// character class subtraction, anything unusual) and for those the
+// gateway does not check either (xsd.PatternRE2): those are left out of
+// the document.
 func ECMAPattern(p string) (string, bool) {
-	var b strings.Builder
-	rs := []rune(p)
-	inClass := false
-	for i := 0; i < len(rs); i++ {
-		c := rs[i]
-		switch {
-		case c == '\\':
-			if i+1 >= len(rs) {
-				return "", false
-			}
-			i++
-			e := rs[i]
-			switch e {
-			case 'n', 'r', 't':
-				b.WriteRune('\\')
-				b.WriteRune(e)
-			case 'd', 'w', 's', 'S':
-				// The ASCII part of XML Schema's meaning, which ECMA-262
-				// and RE2 read alike: \d and \w of other scripts are left
-				// to the gateway (docs/openapi.md).
-				class := map[rune]string{'d': `0-9`, 'w': "0-9A-Za-z$+<=>^`|~", 's': ` \t\n\r`, 'S': `^ \t\n\r`}[e]
-				switch {
-				case !inClass:
-					b.WriteString("[" + class + "]")
-				case e == 'S':
-					return "", false
-				default:
-					b.WriteString(class)
-				}
-			case 'D', 'W':
-				return "", false // their ASCII forms would take too much
-			case 'i', 'I', 'c', 'C':
-				if inClass {
-					return "", false
-				}
-				ranges := nameStart
-				if e == 'c' || e == 'C' {
-					ranges = nameChar
-				}
-				b.WriteString(classOf(ranges, e == 'I' || e == 'C'))
-			case '\\', '|', '.', '-', '^', '?', '*', '+', '{', '}', '(', ')', '[', ']', '$':
-				b.WriteRune('\\')
-				b.WriteRune(e)
-			default:
-				return "", false
-			}
-		case inClass:
-			switch c {
-			case ']':
-				inClass = false
-				b.WriteRune(c)
-			case '[':
-				return "", false // subtraction or a nested class
-			case '-':
-				if i+1 < len(rs) && rs[i+1] == '[' {
-					return "", false
-				}
-				b.WriteRune(c)
-			default:
-				b.WriteRune(c)
-			}
-		case c == '[':
-			inClass = true
-			b.WriteRune(c)
-			if i+1 < len(rs) && rs[i+1] == '^' {
-				b.WriteRune('^')
-				i++
-			}
-			if i+1 < len(rs) && rs[i+1] == ']' {
-				return "", false
-			}
-		case c == '^' || c == '$':
-			b.WriteRune('\\')
-			b.WriteRune(c)
-		case c == '(' && i+1 < len(rs) && rs[i+1] == '?':
-			return "", false
-		case c == '/':
-			b.WriteRune(c)
-		default:
-			b.WriteRune(c)
-		}
-	}
-	if inClass {
+	if _, ok := xsd.PatternRE2(p); !ok {
 		return "", false
 	}
-	out := "^(?:" + b.String() + ")$"
+	body, ok := xsd.TranslatePattern(p, xsd.PatternDialect{Escape: ecmaEscape})
+	if !ok {
+		return "", false
+	}
+	out := "^(?:" + body + ")$"
 	if _, err := regexp.Compile(out); err != nil {
 		return "", false
 	}
 	return out, true
+}
+
+// ecmaEscape writes the multi-character escapes as classes of literal
+// characters, which ECMA-262 (without the u flag) and RE2 read alike: \d
+// and \w as the ASCII part of their XML Schema meaning (digits and letters
+// of other scripts are left to the gateway, docs/openapi.md), \s as the
+// four XML spaces, \i and \c as the XML name characters of the BMP. \D
+// and \W have no such form: their ASCII forms would take too much.
+func ecmaEscape(e rune, inClass bool) (string, bool) {
+	switch e {
+	case 'd', 'w', 's', 'S':
+		class := map[rune]string{'d': `0-9`, 'w': "0-9A-Za-z$+<=>^`|~", 's': ` \t\n\r`, 'S': `^ \t\n\r`}[e]
+		switch {
+		case !inClass:
+			return "[" + class + "]", true
+		case e == 'S':
+			return "", false
+		}
+		return class, true
+	case 'i', 'I', 'c', 'C':
+		if inClass {
+			return "", false
+		}
+		ranges := nameStart
+		if e == 'c' || e == 'C' {
+			ranges = nameChar
+		}
+		return classOf(ranges, e == 'I' || e == 'C'), true
+	}
+	return "", false
 }
 
 // exampleFor returns a short string matching the RE2 pattern re whose

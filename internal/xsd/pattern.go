@@ -26,8 +26,46 @@ const maxPatternInsts = 1000
 // characters of XML names. Block escapes (\p{IsBasicLatin}) and character
 // class subtraction ([a-z-[aeiou]]) have no RE2 form.
 func PatternRE2(p string) (string, bool) {
+	body, ok := TranslatePattern(p, re2Dialect)
+	if !ok {
+		return "", false
+	}
+	re := `^(?:` + body + `)$`
+	tree, err := syntax.Parse(re, syntax.Perl)
+	if err != nil {
+		return "", false
+	}
+	prog, err := syntax.Compile(tree.Simplify())
+	if err != nil || len(prog.Inst) > maxPatternInsts {
+		return "", false
+	}
+	if _, err := regexp.Compile(re); err != nil {
+		return "", false
+	}
+	return re, true
+}
+
+// PatternDialect is how TranslatePattern writes what regular expression
+// dialects write differently.
+type PatternDialect struct {
+	// Escape is the form of a multi-character escape (d D s S w W i I c
+	// C), inside a character class or not, or false when the dialect
+	// has none that means the same.
+	Escape func(e rune, inClass bool) (string, bool)
+	// Categories allows \p{..} and \P{..} of Unicode general categories.
+	Categories bool
+}
+
+// re2Dialect is Go's.
+var re2Dialect = PatternDialect{Escape: multiEscape, Categories: true}
+
+// TranslatePattern writes an XML Schema regular expression in the syntax
+// ECMA-262 and RE2 share, with the dialect's forms for the escapes that
+// differ, unanchored. It reports false for what it cannot write with the
+// same meaning: block escapes, class subtraction, escapes the dialect
+// lacks, syntax XML Schema does not have.
+func TranslatePattern(p string, d PatternDialect) (string, bool) {
 	var b strings.Builder
-	b.WriteString(`^(?:`)
 	rs := []rune(p)
 	inClass := false
 	for i := 0; i < len(rs); i++ {
@@ -44,7 +82,7 @@ func PatternRE2(p string) (string, bool) {
 				b.WriteRune('\\')
 				b.WriteRune(e)
 			case 'd', 'D', 's', 'S', 'w', 'W', 'i', 'I', 'c', 'C':
-				class, ok := multiEscape(e, inClass)
+				class, ok := d.Escape(e, inClass)
 				if !ok {
 					return "", false
 				}
@@ -62,7 +100,7 @@ func PatternRE2(p string) (string, bool) {
 					return "", false
 				}
 				name := string(rs[j+1 : end])
-				if _, ok := unicode.Categories[name]; !ok {
+				if _, ok := unicode.Categories[name]; !ok || !d.Categories {
 					return "", false // a block (IsBasicLatin) or an unknown category
 				}
 				b.WriteRune('\\')
@@ -108,20 +146,7 @@ func PatternRE2(p string) (string, bool) {
 	if inClass {
 		return "", false
 	}
-	b.WriteString(`)$`)
-	re := b.String()
-	tree, err := syntax.Parse(re, syntax.Perl)
-	if err != nil {
-		return "", false
-	}
-	prog, err := syntax.Compile(tree.Simplify())
-	if err != nil || len(prog.Inst) > maxPatternInsts {
-		return "", false
-	}
-	if _, err := regexp.Compile(re); err != nil {
-		return "", false
-	}
-	return re, true
+	return b.String(), true
 }
 
 // multiEscape is the RE2 form of a multi-character escape, for use in or
