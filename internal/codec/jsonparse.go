@@ -88,18 +88,10 @@ func (p *jsonParser) value(depth int) (any, bool) {
 				return nil, false // refused, with its pointer (duplicateMember)
 			}
 			obj[k] = v
-			p.space()
-			if p.i >= len(p.data) {
+			if end, ok := p.next('}'); !ok {
 				return nil, false
-			}
-			switch p.data[p.i] {
-			case ',':
-				p.i++
-			case '}':
-				p.i++
+			} else if end {
 				return obj, true
-			default:
-				return nil, false
 			}
 		}
 	case c == '[':
@@ -117,18 +109,10 @@ func (p *jsonParser) value(depth int) (any, bool) {
 				return nil, false
 			}
 			arr = append(arr, v)
-			p.space()
-			if p.i >= len(p.data) {
+			if end, ok := p.next(']'); !ok {
 				return nil, false
-			}
-			switch p.data[p.i] {
-			case ',':
-				p.i++
-			case ']':
-				p.i++
+			} else if end {
 				return arr, true
-			default:
-				return nil, false
 			}
 		}
 	case c == '"':
@@ -146,6 +130,25 @@ func (p *jsonParser) value(depth int) (any, bool) {
 }
 
 // literal reads word (true, false or null) at p.i.
+// next reads what follows a member or item: a comma (another comes), or
+// close (end: the object or array is complete). ok is false for anything
+// else.
+func (p *jsonParser) next(close byte) (end, ok bool) {
+	p.space()
+	if p.i >= len(p.data) {
+		return false, false
+	}
+	switch p.data[p.i] {
+	case ',':
+		p.i++
+		return false, true
+	case close:
+		p.i++
+		return true, true
+	}
+	return false, false
+}
+
 func (p *jsonParser) literal(word string) bool {
 	if !bytes.HasPrefix(p.data[p.i:], []byte(word)) {
 		return false

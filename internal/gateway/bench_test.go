@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/soapbridge/soapbridge/internal/cputime"
 	"github.com/soapbridge/soapbridge/internal/secret"
 	"github.com/soapbridge/soapbridge/internal/store"
 	"github.com/soapbridge/soapbridge/internal/upstream"
@@ -67,7 +68,7 @@ func BenchmarkCall(b *testing.B) {
 	b.Run("gateway", func(b *testing.B) {
 		client := srv.Client()
 		b.ReportAllocs()
-		defer reportCPU(b, processCPU())
+		defer reportCPU(b, cputime.Process())
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				req, _ := http.NewRequest("POST", srv.URL+"/v1/services/InventoryService/GetItems", bytes.NewReader(request))
@@ -90,7 +91,7 @@ func BenchmarkCall(b *testing.B) {
 		bnd, _ := s.operation("GetItems", "")
 		client := upstream.NewClient(0)
 		b.ReportAllocs()
-		defer reportCPU(b, processCPU())
+		defer reportCPU(b, cputime.Process())
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				t := &upstream.Target{Codec: s.codec, Op: bnd.op, Version: bnd.port.SOAPVersion, Endpoint: up.URL,
@@ -106,7 +107,7 @@ func BenchmarkCall(b *testing.B) {
 // reportCPU reports the process's CPU time per op since start (a
 // processCPU value) as cpu-µs/op.
 func reportCPU(b *testing.B, start time.Duration) {
-	if used := processCPU() - start; used > 0 && start > 0 {
+	if used := cputime.Process() - start; used > 0 && start > 0 {
 		b.ReportMetric(float64(used.Microseconds())/float64(b.N), "cpu-µs/op")
 	}
 }

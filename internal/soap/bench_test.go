@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/soapbridge/soapbridge/internal/codec"
+	"github.com/soapbridge/soapbridge/internal/cputime"
 	"github.com/soapbridge/soapbridge/internal/fetch"
 	"github.com/soapbridge/soapbridge/internal/testpeer"
 	"github.com/soapbridge/soapbridge/internal/wsdl"
@@ -85,7 +86,7 @@ func BenchmarkDecode(b *testing.B) {
 			b.SetBytes(int64(len(doc)))
 			b.ReportAllocs()
 			bw := discardWriter()
-			cpu := processCPU()
+			cpu := cputime.Process()
 			for b.Loop() {
 				if err := decode(c, op, bytes.NewReader(doc), bw); err != nil {
 					b.Fatal(err)
@@ -100,7 +101,7 @@ func BenchmarkDecode(b *testing.B) {
 // (garbage collection included) since cpu: on a machine shared with other
 // work, wall-clock MB/s understates what one core does.
 func reportCPU(b *testing.B, cpu time.Duration, size int) {
-	if used := processCPU() - cpu; used > 0 && cpu > 0 {
+	if used := cputime.Process() - cpu; used > 0 && cpu > 0 {
 		b.ReportMetric(float64(size)*float64(b.N)/used.Seconds()/1e6, "MB/cpu-s")
 	}
 }
@@ -138,7 +139,7 @@ func BenchmarkEncode(b *testing.B) {
 			size := len(NewRequest(wsdl.SOAP11, op.SOAPAction, enc).Envelope)
 			b.SetBytes(int64(size))
 			b.ReportAllocs()
-			cpu := processCPU()
+			cpu := cputime.Process()
 			for b.Loop() {
 				enc, err := c.EncodeInput(&mirror, wsdl.SOAP11, in)
 				if err != nil {

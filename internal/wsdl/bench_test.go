@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/soapbridge/soapbridge/internal/cputime"
 	"github.com/soapbridge/soapbridge/internal/fetch"
 	"github.com/soapbridge/soapbridge/internal/testpeer"
 )
@@ -49,7 +50,7 @@ func BenchmarkCompile(b *testing.B) {
 	for _, c := range largestCases(b, 5) {
 		b.Run(c.Name, func(b *testing.B) {
 			b.ReportAllocs()
-			cpu := processCPU()
+			cpu := cputime.Process()
 			for b.Loop() {
 				if _, err := Open(context.Background(), c.Entry, fetch.Options{}, Lenient); err != nil {
 					b.Fatal(err)
@@ -57,7 +58,7 @@ func BenchmarkCompile(b *testing.B) {
 			}
 			// CPU time of the whole process (garbage collection included)
 			// per compile: on a busy machine wall-clock time overstates it.
-			if used := processCPU() - cpu; used > 0 && cpu > 0 {
+			if used := cputime.Process() - cpu; used > 0 && cpu > 0 {
 				b.ReportMetric(used.Seconds()*1e3/float64(b.N), "cpu-ms/op")
 			}
 		})

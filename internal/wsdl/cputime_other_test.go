@@ -1,8 +1,0 @@
-//go:build !unix
-
-package wsdl
-
-import "time"
-
-// processCPU is not measured where getrusage is missing.
-func processCPU() time.Duration { return 0 }
