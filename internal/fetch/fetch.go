@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/soapbridge/soapbridge/internal/xmltree"
@@ -57,14 +58,16 @@ type Options struct {
 	Client *http.Client
 }
 
-// Loader reads and caches documents. It is not safe for concurrent use; a
-// compile uses one Loader from one goroutine.
+// Loader reads and caches documents. Its methods are not safe for
+// concurrent use: a compile uses one Loader from one goroutine, which
+// ReadAhead lets read documents on others (see ReadAhead).
 type Loader struct {
 	opts   Options
 	bundle fs.FS // for bundle:/// URIs; nil when the input is not a bundle
 	docs   map[string]*xmltree.Document
 	order  []string
-	total  int64
+	total  atomic.Int64 // bytes of the documents loaded
+	ahead  readAhead
 	// creds are the credentials of an input URL (user:password@), by
 	// scheme and host: sent as HTTP Basic to that origin, kept out of
 	// every URI the Loader gives out.
@@ -76,7 +79,9 @@ func newLoader(opts Options) *Loader {
 	if opts.Client == nil {
 		opts.Client = &http.Client{Timeout: opts.Limits.Timeout}
 	}
-	return &Loader{opts: opts, docs: make(map[string]*xmltree.Document)}
+	l := &Loader{opts: opts, docs: make(map[string]*xmltree.Document)}
+	l.ahead.init()
+	return l
 }
 
 // Open prepares a Loader for input, which is an http(s) URL, a WSDL file, a
@@ -274,6 +279,11 @@ func (l *Loader) Resolve(base, ref string) (string, error) {
 		return "", fmt.Errorf("bad location %q: %w", ref, err)
 	}
 	u := b.ResolveReference(r)
+	if u.Scheme == "file" || u.Scheme == "bundle" {
+		// "xsd//a.xsd" is "xsd/a.xsd": one document, read once. (An
+		// http(s) server may tell such paths apart.)
+		u.Path = path.Clean(u.Path)
+	}
 	switch u.Scheme {
 	case "http", "https":
 		return u.String(), nil
@@ -293,40 +303,62 @@ func (l *Loader) Resolve(base, ref string) (string, error) {
 	}
 }
 
-// Load returns the parsed document at uri, reading it on first use.
+// Load returns the parsed document at uri, reading it on first use (or
+// taking what ReadAhead read of it).
 func (l *Loader) Load(ctx context.Context, uri string) (*xmltree.Document, error) {
 	if d, ok := l.docs[uri]; ok {
 		return d, nil
 	}
+	r, err := l.ahead.claim(ctx, uri)
+	if err != nil {
+		return nil, err
+	}
 	if len(l.docs) >= l.opts.Limits.MaxDocuments {
 		return nil, fmt.Errorf("more than %d documents", l.opts.Limits.MaxDocuments)
 	}
-	data, err := l.read(ctx, uri)
+	var data []byte
+	var doc *xmltree.Document
+	size := int64(0)
+	if r == nil {
+		data, err = l.read(ctx, uri)
+		size = int64(len(data))
+	} else {
+		data, doc, size, err = r.data, r.doc, r.size, r.err
+	}
 	if err != nil {
 		return nil, err
 	}
-	l.total += int64(len(data))
-	if l.total > l.opts.Limits.MaxTotalSize {
+	if l.total.Add(size) > l.opts.Limits.MaxTotalSize {
 		return nil, fmt.Errorf("documents larger than %d bytes in all", l.opts.Limits.MaxTotalSize)
 	}
-	name := l.shortName(uri)
-	d, err := xmltree.Parse(data, name)
-	if err != nil {
-		return nil, err
+	if doc == nil {
+		name := shortName(l.entry(), uri)
+		if doc, err = xmltree.Parse(data, name); err != nil {
+			return nil, err
+		}
+		doc.URI, doc.Name = uri, name
 	}
-	d.URI, d.Name = uri, name
-	l.docs[uri] = d
+	l.docs[uri] = doc
 	l.order = append(l.order, uri)
-	return d, nil
+	l.loaded(ctx, doc)
+	return doc, nil
+}
+
+// entry is the URI of the first document loaded, or "".
+func (l *Loader) entry() string {
+	if len(l.order) == 0 {
+		return ""
+	}
+	return l.order[0]
 }
 
 // shortName names a document for messages: its path relative to the
-// directory of the first document loaded (the entry), or its URI.
-func (l *Loader) shortName(uri string) string {
-	if len(l.order) == 0 {
+// directory of the entry document, or its URI.
+func shortName(entry, uri string) string {
+	if entry == "" {
 		return path.Base(strings.TrimRight(xmltree.DisplayName(uri), "/"))
 	}
-	e, err1 := url.Parse(l.order[0])
+	e, err1 := url.Parse(entry)
 	u, err2 := url.Parse(uri)
 	if err1 != nil || err2 != nil || e.Scheme != u.Scheme || e.Host != u.Host || u.RawQuery != "" {
 		return xmltree.DisplayName(uri)

@@ -674,3 +674,42 @@ func TestMissingImportChain(t *testing.T) {
 		}
 	}
 }
+
+// TestOneDocumentTwoSpellings: "xsd//c.xsd" and "xsd/./c.xsd" are the
+// file "xsd/c.xsd", read once (netsuite's schemas import each other as
+// ".//platform.core.xsd": read under every spelling, the compile parsed
+// 76 documents instead of 47).
+func TestOneDocumentTwoSpellings(t *testing.T) {
+	files := map[string]string{
+		"svc.wsdl": `<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" targetNamespace="urn:s">
+  <types><xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:s">
+    <xs:import namespace="urn:a" schemaLocation="xsd//a.xsd"/>
+    <xs:import namespace="urn:c" schemaLocation="xsd/./c.xsd"/>
+  </xs:schema></types>
+</definitions>`,
+		"xsd/a.xsd": `<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:a">
+  <xs:import namespace="urn:c" schemaLocation=".//c.xsd"/>
+</xs:schema>`,
+		"xsd/c.xsd": `<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:c"/>`,
+	}
+	dir := writeTree(t, files)
+	for name, open := range map[string]func() (*fetch.Loader, string, error){
+		"file": func() (*fetch.Loader, string, error) {
+			return fetch.Open(filepath.Join(dir, "svc.wsdl"), fetch.Options{})
+		},
+		"bundle": func() (*fetch.Loader, string, error) { return fetch.OpenFiles(bytesOf(files), "", fetch.Options{}) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			l, entry, err := open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := wsdl.Compile(context.Background(), l, entry, wsdl.Lenient); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := l.DocumentNames(), []string{"svc.wsdl", "xsd/a.xsd", "xsd/c.xsd"}; !slices.Equal(got, want) {
+				t.Errorf("documents %q, want %q", got, want)
+			}
+		})
+	}
+}

@@ -96,8 +96,11 @@ func (c *compiler) portTypeOps(pt *xmltree.Element, name string) []*xmltree.Elem
 }
 
 // Compile compiles the WSDL whose URI is entry, reading it and its imports
-// through l.
+// through l, which reads the documents they reference ahead of the compile
+// (see fetch.Loader.ReadAhead) until Compile returns and closes it.
 func Compile(ctx context.Context, l *fetch.Loader, entry string, mode Mode) (*Model, error) {
+	l.ReadAhead(func(doc *xmltree.Document) []string { return references(l, doc) })
+	defer l.Close()
 	c := &compiler{
 		strict: mode == Strict,
 		ctx:    ctx, loader: l, xsdc: xsd.NewCompiler(l),
@@ -224,6 +227,42 @@ func addDef(m map[xsd.QName]def, q xsd.QName, el *xmltree.Element, tns string, _
 	}
 	m[q] = def{el, tns}
 	return true
+}
+
+// references lists the URIs of the documents doc imports or includes that
+// a compile reads: a WSDL's imports and its schemas' references, a
+// schema's references.
+func references(l *fetch.Loader, doc *xmltree.Document) []string {
+	var uris []string
+	add := func(loc string) {
+		if uri, err := l.Resolve(doc.URI, loc); err == nil {
+			uris = append(uris, uri)
+		}
+	}
+	root := doc.Root
+	if xsd.IsSchema(root) {
+		for _, loc := range xsd.References(root) {
+			add(loc)
+		}
+		return uris
+	}
+	for _, ch := range root.Children {
+		switch {
+		case isWSDL(ch, "import"):
+			if loc := strings.TrimSpace(ch.AttrValue("location")); loc != "" {
+				add(loc)
+			}
+		case isWSDL(ch, "types"):
+			for _, s := range ch.Children {
+				if xsd.IsSchema(s) {
+					for _, loc := range xsd.References(s) {
+						add(loc)
+					}
+				}
+			}
+		}
+	}
+	return uris
 }
 
 // wsdlImport follows a wsdl:import, which may name a WSDL or a schema.
