@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/soapbridge/soapbridge/internal/wsdl"
 	"github.com/soapbridge/soapbridge/internal/xsd"
@@ -122,7 +123,12 @@ func (e *encoder) decodeJSON(data []byte) map[string]any {
 		return obj
 	}
 	// Anything the quick parser leaves (an error, a rare form) gets
-	// encoding/json's result and error messages.
+	// encoding/json's result and error messages; but encoding/json reads
+	// invalid UTF-8 in strings as U+FFFD, changing the value unseen.
+	if !utf8.Valid(data) {
+		e.problem(nil, fmt.Sprintf("the request is not valid UTF-8 (byte %d)", invalidUTF8At(data)), "JSON text in UTF-8 (RFC 8259)")
+		return nil
+	}
 	d := json.NewDecoder(bytes.NewReader(data))
 	d.UseNumber()
 	var v any
@@ -144,6 +150,19 @@ func (e *encoder) decodeJSON(data []byte) map[string]any {
 		return nil
 	}
 	return obj
+}
+
+// invalidUTF8At returns the offset of the first byte of data that is not
+// valid UTF-8.
+func invalidUTF8At(data []byte) int {
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && n == 1 {
+			return i
+		}
+		i += n
+	}
+	return len(data)
 }
 
 func jsonType(v any) string {

@@ -164,3 +164,29 @@ func TestEncodeRefusesDuplicateMembers(t *testing.T) {
 		t.Errorf("the same name in different objects: %v", err)
 	}
 }
+
+// TestEncodeRefusesInvalidUTF8: bytes that are not UTF-8 are refused
+// (encoding/json read them as U+FFFD: the upstream got another value than
+// the caller sent), wherever they are; U+FFFD itself and escapes are
+// values like any other.
+func TestEncodeRefusesInvalidUTF8(t *testing.T) {
+	c, op := hostile(t)
+	for _, req := range []string{
+		"{\"s\": \"a\xffb\"}",
+		"{\"s\": \"\xc3\"}",
+		"{\"s\": \"\xed\xa0\x80\"}", // a surrogate, encoded
+		"{\"a\": {\"b\": [\"\xfe\"]}}",
+		"{\"s\xff\": 1}",
+	} {
+		_, err := c.EncodeInput(op, wsdl.SOAP11, []byte(req))
+		ve, ok := err.(*ValidationError)
+		if !ok || len(ve.Problems) != 1 || !strings.Contains(ve.Problems[0].Detail, "not valid UTF-8") {
+			t.Errorf("%q: got %.300v, want one problem: not valid UTF-8", req, err)
+		}
+	}
+	for _, req := range []string{"{\"s\": \"\ufffd\"}", "{\"s\": \"\xef\xbf\xbd \u00e9\"}"} {
+		if _, err := c.EncodeInput(op, wsdl.SOAP11, []byte(req)); err != nil {
+			t.Errorf("%q: %v", req, err)
+		}
+	}
+}

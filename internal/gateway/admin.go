@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/soapbridge/soapbridge/internal/codec"
 	"github.com/soapbridge/soapbridge/internal/inspect"
@@ -530,8 +531,13 @@ func bodyProblem(err error) *Problem {
 	return problem(http.StatusBadRequest, "invalid-request", "Bad Request", "reading the request body failed: "+err.Error())
 }
 
-// decodeStrict decodes JSON refusing unknown members, so typos show.
+// decodeStrict decodes JSON refusing unknown members, so typos show, and
+// bytes that are not UTF-8 (encoding/json reads them as U+FFFD: a password
+// would be stored changed).
 func decodeStrict(body []byte, v any) *Problem {
+	if !utf8.Valid(body) {
+		return invalid("", "the JSON body is not valid UTF-8")
+	}
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

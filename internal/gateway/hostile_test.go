@@ -83,6 +83,12 @@ func TestAuthRefusesWhatCannotBeSent(t *testing.T) {
 			t.Errorf("%.100v: %d %.300s", in, res.status, res.body)
 		}
 	}
+	// Bytes that are not UTF-8: encoding/json read them as U+FFFD, and
+	// the password stored was not the one given.
+	res := e.do("PUT", "/v1/admin/services/inv/auth", e.admin, "{\"type\": \"basic\", \"username\": \"u\", \"password\": \"s3cr3t\xff\"}")
+	if res.status != http.StatusBadRequest || !bytes.Contains(res.body, []byte("not valid UTF-8")) || bytes.Contains(res.body, []byte("s3cr3t")) {
+		t.Errorf("a password that is not UTF-8: %d %.300s", res.status, res.body)
+	}
 	ok := map[string]any{"type": "none", "http_headers": map[string]string{"X-Token": "a\tb"},
 		"soap_headers": []string{`<h:T xmlns:h="urn:h" soapenv:mustUnderstand="1"><!-- c -->s&amp;</h:T>`}}
 	e.do("PUT", "/v1/admin/services/inv/auth", e.admin, ok).must(t, http.StatusOK)
