@@ -7,9 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/soapbridge/soapbridge/internal/codec"
 	"github.com/soapbridge/soapbridge/internal/fetch"
@@ -268,5 +271,34 @@ func TestFault12Subcodes(t *testing.T) {
 	_, err = read(t, c, op, wsdl.SOAP12, "application/soap+xml", resp)
 	if !errors.As(err, &f) || string(f.Detail) != `{"MaxTime":["P5M","P6M"],"Other":"x"}` {
 		t.Errorf("repeated detail children: %v, detail %s", err, f.Detail)
+	}
+}
+
+// utf16LE encodes s as UTF-16, little-endian, after a byte order mark.
+func utf16LE(s string) []byte {
+	out := []byte{0xFF, 0xFE}
+	for _, c := range utf16.Encode([]rune(s)) {
+		out = append(out, byte(c), byte(c>>8))
+	}
+	return out
+}
+
+// TestUTF16: a WSDL and a response in UTF-16 (as a WCF service configured
+// with textMessageEncoding utf-16 sends) are read like their UTF-8 form
+// (they were refused).
+func TestUTF16(t *testing.T) {
+	src, err := os.ReadFile("../../test/peers/php/rpc.wsdl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "rpc.wsdl")
+	if err := os.WriteFile(path, utf16LE(string(src)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, op := load(t, path, "sum")
+	env := `<?xml version="1.0" encoding="utf-16"?><e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Body><r:sumResponse xmlns:r="urn:example:calc"><total>3</total></r:sumResponse></e:Body></e:Envelope>`
+	got, err := read(t, c, op, wsdl.SOAP11, "text/xml; charset=utf-16", string(utf16LE(env)))
+	if err != nil || !reflect.DeepEqual(got, mustJSON(t, `{"total": 3}`)) {
+		t.Errorf("got %v, %v", got, err)
 	}
 }

@@ -114,7 +114,8 @@ func TestBadInput(t *testing.T) {
 		{"two roots", "<definitions/>\n<definitions/>", Lenient, []string{"svc.wsdl: line 2:"}},
 		{"empty", "", Lenient, []string{"svc.wsdl: line 1: no root element"}},
 		{"binary", "\x00\x01\x02\xff\xfe<", Lenient, []string{"svc.wsdl: line 1:"}},
-		{"utf-16", "\xff\xfe<\x00d\x00/\x00>\x00", Lenient, []string{"svc.wsdl: line 1:", "UTF-16"}},
+		{"utf-16 is read", "\xff\xfe<\x00d\x00/\x00>\x00", Lenient, []string{"svc.wsdl: root element is d, not wsdl:definitions"}},
+		{"other encoding", `<?xml version="1.0" encoding="EBCDIC"?><d/>`, Lenient, []string{"svc.wsdl: line 1:", "encoded in ebcdic"}},
 		{"bad character reference", "<definitions>\n&#0;</definitions>", Lenient, []string{"svc.wsdl: line 2:"}},
 		{"unknown entity", "<definitions>\n&xxe;</definitions>", Lenient, []string{"svc.wsdl: line 2:", "xxe"}},
 		{"billion laughs", `<?xml version="1.0"?>

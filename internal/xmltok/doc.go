@@ -16,6 +16,7 @@
 // and XXE documents fail at once, with nothing expanded or fetched), and
 // bounds nesting depth, the size of any one token and the attributes of an
 // element, so memory is bounded by those limits, never by the document's
-// size. Input is UTF-8 (or US-ASCII); ISO-8859-1 and windows-1252 documents
-// are converted; UTF-16 is refused with a clear error.
+// size. Input is UTF-8 (or US-ASCII); UTF-16 (told by its byte order mark
+// or zero bytes), ISO-8859-1 and windows-1252 documents are converted; any
+// other declared encoding is refused with a clear error.
 package xmltok

@@ -7,6 +7,9 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 )
 
 // Namespace URIs reported for special attributes.
@@ -1354,6 +1357,35 @@ func declaredEncoding(b []byte) string {
 	return strings.ToLower(rest[1 : 1+j])
 }
 
+// fromUTF16 reads the rest of the document, UTF-16 (big-endian unless its
+// byte order mark says otherwise), converted to UTF-8. A character UTF-16
+// cannot carry (an unpaired surrogate) becomes U+FFFD, which XML allows.
+func (d *Decoder) fromUTF16(bigEndian bool) {
+	endian := unicode.LittleEndian
+	if bigEndian {
+		endian = unicode.BigEndian
+	}
+	dec := unicode.UTF16(endian, unicode.UseBOM).NewDecoder()
+	rest := d.buf[d.pos:]
+	d.base += int64(d.pos)
+	if d.r == nil {
+		// The whole document is in memory (NewDecoderBytes): convert it
+		// at once, into a new buffer (the caller's is never written).
+		d.buf, _ = dec.Bytes(rest) // never fails: bad input becomes U+FFFD
+		d.pos = 0
+		return
+	}
+	var src io.Reader = bytes.NewReader(bytes.Clone(rest))
+	if !d.eof {
+		src = io.MultiReader(src, d.r)
+	}
+	// (A read error met already stays in d.rerr.)
+	d.r, d.eof = transform.NewReader(src, dec), false
+	d.buf, d.pos = d.buf[:0], 0
+	for len(d.buf) < 512 && d.more() {
+	}
+}
+
 // prolog skips a byte order mark and whitespace, and handles the encoding
 // the XML declaration names.
 func (d *Decoder) prolog() error {
@@ -1366,17 +1398,26 @@ func (d *Decoder) prolog() error {
 		d.pos += 3
 		bom = true
 	case bytes.HasPrefix(b, []byte{0xFE, 0xFF}), bytes.HasPrefix(b, []byte{0xFF, 0xFE}), len(b) > 1 && (b[0] == 0 || b[1] == 0):
-		return d.errorf("the document is UTF-16; soapbridge reads UTF-8 (convert it, e.g. with iconv)")
+		// UTF-16, by its byte order mark or the zero byte of its first
+		// character ("<"): whatever the declaration says, as in XML's
+		// own detection rules.
+		d.fromUTF16(b[0] == 0xFE || b[0] == 0)
+		bom = true
 	}
 	for d.pos < len(d.buf) && isSpace(d.buf[d.pos]) {
 		d.pos++
 	}
 	switch enc := declaredEncoding(d.buf[d.pos:]); enc {
 	case "", "utf-8", "utf8", "us-ascii", "ascii":
+	case "utf-16", "utf-16le", "utf-16be", "ucs-2":
+		// Declared UTF-16, but its "<?xml" took a byte per character:
+		// a document written to a .NET string and saved as UTF-8. Read as
+		// UTF-8, as libxml2 does.
 	case "iso-8859-1", "latin1", "latin-1", "iso8859-1", "windows-1252", "cp1252":
 		if bom {
-			// The byte order mark says UTF-8, and wins over the
-			// declaration (as in XML's own detection rules).
+			// The byte order mark (or UTF-16's zero bytes) says how
+			// the document is encoded, and wins over the declaration
+			// (as in XML's own detection rules).
 			break
 		}
 		d.latin1 = true
@@ -1387,10 +1428,11 @@ func (d *Decoder) prolog() error {
 			d.buf = append([]byte(nil), d.buf...)
 		}
 		d.toUTF8(d.pos)
-	case "utf-16", "utf-16le", "utf-16be", "ucs-2":
-		return d.errorf("the document declares UTF-16; soapbridge reads UTF-8 (convert it, e.g. with iconv)")
 	default:
-		return d.errorf("the document is encoded in %s; soapbridge reads UTF-8 and ISO-8859-1", enc)
+		if bom {
+			break
+		}
+		return d.errorf("the document is encoded in %s; soapbridge reads UTF-8, UTF-16, ISO-8859-1 and windows-1252", enc)
 	}
 	return nil
 }
