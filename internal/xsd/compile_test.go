@@ -1261,3 +1261,30 @@ func TestSubstitutionGroupCycle(t *testing.T) {
 		}
 	}
 }
+
+// A chain of substitution groups deeper than MaxDerivationDepth is
+// refused: the elements below the 64th head were left out of the heads
+// above it without a word.
+func TestSubstitutionGroupChain(t *testing.T) {
+	chain := func(n int) string {
+		var b strings.Builder
+		b.WriteString(`<xs:element name="e0" type="xs:string"/>`)
+		for i := 1; i <= n; i++ {
+			fmt.Fprintf(&b, "\n"+`<xs:element name="e%d" substitutionGroup="tns:e%d" type="xs:string"/>`, i, i-1)
+		}
+		return b.String()
+	}
+	s, err := compileFiles(map[string]string{"main.xsd": schemaXML("", chain(MaxDerivationDepth))}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range s.Elements {
+		if e := &s.Elements[i]; e.Name.Local == "e0" && len(e.Substitutes) != MaxDerivationDepth {
+			t.Errorf("e0 has %d substitutes, want %d", len(e.Substitutes), MaxDerivationDepth)
+		}
+	}
+	_, err = compileFiles(map[string]string{"main.xsd": schemaXML("", chain(MaxDerivationDepth+1))}, false)
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("more than %d substitution group heads", MaxDerivationDepth)) {
+		t.Errorf("a chain of %d heads: %v", MaxDerivationDepth+1, err)
+	}
+}

@@ -166,7 +166,8 @@ func (c *Compiler) base(el *xmltree.Element, cp *comp) (TypeID, Type) {
 }
 
 // MaxDerivationDepth bounds the chain of bases of a type (builtins not
-// counted). Real schemas derive a few levels deep.
+// counted), and the chain of substitution group heads above an element.
+// Real schemas derive a few levels deep.
 const MaxDerivationDepth = 64
 
 func (c *Compiler) buildSimple(t *Type, cp *comp) {
@@ -603,7 +604,15 @@ func (c *Compiler) linkSubstitutions() {
 			continue
 		}
 		heads = append(heads[:0], ElemID(id))
-		for h := e.SubstitutionGroup; h != NoElem && len(heads) <= 64; h = c.out.Elements[h].SubstitutionGroup {
+		for h := e.SubstitutionGroup; h != NoElem; h = c.out.Elements[h].SubstitutionGroup {
+			if len(heads) > MaxDerivationDepth {
+				// Each element is listed under every head above it:
+				// a chain of n elements lists n*n/2 substitutes.
+				if c.err == nil {
+					c.err = fmt.Errorf("xsd: %s: element %s is in a chain of more than %d substitution group heads", e.Source, e.Name.Local, MaxDerivationDepth)
+				}
+				break
+			}
 			if slices.Contains(heads, h) {
 				// A cycle: the elements on it would stand for
 				// themselves and each other again and again (each a
