@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"context"
+	"errors"
 	"runtime"
 	"sync"
 
@@ -165,10 +166,16 @@ func (l *Loader) readAhead(parent context.Context, uri, entry string, r *ahead) 
 		return
 	}
 	name := shortName(entry, uri)
-	doc, err := xmltree.Parse(data, name)
+	// Load counts the nodes when it takes the document, and refuses it
+	// then if they are too many: parsed with what is left now, which is
+	// at least as much, the document fails here only if Load would.
+	doc, err := xmltree.Parse(data, name, l.nodesLeft())
 	<-a.parses
 	if err != nil {
 		r.err = err
+		if errors.Is(err, xmltree.ErrTooManyNodes) {
+			r.err = l.tooManyNodes(name)
+		}
 		return
 	}
 	doc.URI, doc.Name = uri, name

@@ -161,6 +161,7 @@ func TestReadAheadSameErrors(t *testing.T) {
 		{"total size", fetch.Limits{MaxTotalSize: 4000}, []string{"a.xsd", "b.xsd"}},
 		{"document size", fetch.Limits{MaxDocumentSize: 3500}, []string{"a.xsd", "big.xsd"}},
 		{"document count", fetch.Limits{MaxDocuments: 2}, []string{"a.xsd", "b.xsd"}},
+		{"node count", fetch.Limits{MaxNodes: 2}, []string{"a.xsd", "b.xsd"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			want := load(t, tc.limits, false, tc.uris...)

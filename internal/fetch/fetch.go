@@ -24,10 +24,15 @@ import (
 
 // Limits bound what a Loader reads. Zero fields take the defaults.
 type Limits struct {
-	MaxDocumentSize int64         // bytes of one document; default 64 MiB
-	MaxTotalSize    int64         // bytes of all documents together; default 256 MiB
-	MaxDocuments    int           // default 2000
-	Timeout         time.Duration // per remote fetch; default 30s
+	MaxDocumentSize int64 // bytes of one document; default 64 MiB
+	MaxTotalSize    int64 // bytes of all documents together; default 256 MiB
+	MaxDocuments    int   // default 2000
+	// MaxNodes bounds the elements, attributes and namespace
+	// declarations of all documents together (their trees' memory:
+	// about 130 bytes an element); default 2,000,000, twenty times the
+	// largest real WSDLs'.
+	MaxNodes int
+	Timeout  time.Duration // per remote fetch; default 30s
 }
 
 // WithDefaults returns l with its zero fields set to the defaults.
@@ -40,6 +45,9 @@ func (l Limits) WithDefaults() Limits {
 	}
 	if l.MaxDocuments <= 0 {
 		l.MaxDocuments = 2000
+	}
+	if l.MaxNodes <= 0 {
+		l.MaxNodes = 2_000_000
 	}
 	if l.Timeout <= 0 {
 		l.Timeout = 30 * time.Second
@@ -67,6 +75,7 @@ type Loader struct {
 	docs   map[string]*xmltree.Document
 	order  []string
 	total  atomic.Int64 // bytes of the documents loaded
+	nodes  atomic.Int64 // their Document.Nodes
 	ahead  readAhead
 	// creds are the credentials of an input URL (user:password@), by
 	// scheme and host: sent as HTTP Basic to that origin, kept out of
@@ -333,15 +342,31 @@ func (l *Loader) Load(ctx context.Context, uri string) (*xmltree.Document, error
 	}
 	if doc == nil {
 		name := shortName(l.entry(), uri)
-		if doc, err = xmltree.Parse(data, name); err != nil {
+		if doc, err = xmltree.Parse(data, name, l.nodesLeft()); err != nil {
+			if errors.Is(err, xmltree.ErrTooManyNodes) {
+				return nil, l.tooManyNodes(name)
+			}
 			return nil, err
 		}
 		doc.URI, doc.Name = uri, name
+	}
+	if l.nodes.Add(int64(doc.Nodes)) > int64(l.opts.Limits.MaxNodes) {
+		return nil, l.tooManyNodes(doc.Name)
 	}
 	l.docs[uri] = doc
 	l.order = append(l.order, uri)
 	l.loaded(ctx, doc)
 	return doc, nil
+}
+
+// nodesLeft is how many nodes (see xmltree.Document.Nodes) the documents
+// still to load may have.
+func (l *Loader) nodesLeft() int {
+	return max(0, l.opts.Limits.MaxNodes-int(l.nodes.Load()))
+}
+
+func (l *Loader) tooManyNodes(name string) error {
+	return fmt.Errorf("%s: the documents have more than %d elements and attributes in all", name, l.opts.Limits.MaxNodes)
 }
 
 // entry is the URI of the first document loaded, or "".

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -494,6 +495,25 @@ func TestLocalLimits(t *testing.T) {
 		_, err = l.Load(ctx, "bundle:///b.xsd")
 		if err == nil || !strings.Contains(err.Error(), "larger than 4000 bytes in all") {
 			t.Fatalf("got %v", err)
+		}
+	})
+	t.Run("node count", func(t *testing.T) {
+		// A document of a million small elements (4 MB) would make a
+		// tree of 130 MB: the count stops it, with memory to match.
+		files := map[string]string{"svc.wsdl": "<r>" + strings.Repeat("<a/>", 1_000_000) + "</r>"}
+		l, entry, err := fetch.OpenFiles(bytesOf(files), "", fetch.Options{Limits: fetch.Limits{MaxNodes: 100_000}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err = l.Load(ctx, entry)
+		runtime.ReadMemStats(&after)
+		if err == nil || !strings.Contains(err.Error(), "svc.wsdl: the documents have more than 100000 elements and attributes in all") {
+			t.Fatalf("got %v", err)
+		}
+		if n := after.TotalAlloc - before.TotalAlloc; n > 60<<20 {
+			t.Errorf("refusing it allocated %d MB", n>>20)
 		}
 	})
 	t.Run("document count", func(t *testing.T) {

@@ -2,6 +2,7 @@ package soap
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -35,9 +36,16 @@ func inlineMultiRefs(data []byte) ([]byte, error) {
 	return w.b.Bytes(), nil
 }
 
+// maxMultiRefNodes bounds the tree of a response with multiRef references
+// (about 130 bytes an element): rpc/encoded answers are small.
+const maxMultiRefNodes = 2_000_000
+
 // inline is inlineMultiRefs, returning its writer.
 func inline(data []byte) (*treeWriter, error) {
-	doc, err := xmltree.Parse(data, "response")
+	doc, err := xmltree.Parse(data, "response", maxMultiRefNodes)
+	if errors.Is(err, xmltree.ErrTooManyNodes) {
+		return nil, &ProtocolError{Msg: fmt.Sprintf("the response has more than %d elements and attributes to resolve multiRef references in", maxMultiRefNodes)}
+	}
 	if err != nil {
 		return nil, &ProtocolError{Msg: "the response is not well-formed XML: " + err.Error()}
 	}

@@ -19,7 +19,7 @@ func TestMultiRefPrefixClash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, err := xmltree.Parse(out, "out")
+	doc, err := xmltree.Parse(out, "out", maxMultiRefNodes)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}

@@ -35,9 +35,16 @@ var wellKnownPrefixes = map[string]string{
 	"xmime":    "http://www.w3.org/2005/05/xmlmime",
 }
 
-// Parse reads a whole document. name names it in errors ("svc.wsdl: line
-// 12: ..."); the caller sets Document.URI and Name.
-func Parse(data []byte, name string) (*Document, error) {
+// ErrTooManyNodes is wrapped by Parse's error when a document has more
+// elements, attributes and namespace declarations than it may.
+var ErrTooManyNodes = errors.New("too many elements and attributes")
+
+// Parse reads a whole document, building at most maxNodes elements,
+// attributes and namespace declarations (see Document.Nodes): a tree takes
+// tens of bytes for each byte of small elements, so the count, not the
+// document's size, bounds its memory. name names the document in errors
+// ("svc.wsdl: line 12: ..."); the caller sets Document.URI and Name.
+func Parse(data []byte, name string, maxNodes int) (*Document, error) {
 	doc := &Document{URI: name}
 	d := xmltok.NewDecoderBytes(data, xmltok.Limits{MaxDepth: MaxDepth})
 	d.Undeclared = func(prefix string) (string, bool) {
@@ -96,6 +103,9 @@ func Parse(data []byte, name string) (*Document, error) {
 		}
 		switch tok.Kind {
 		case xmltok.StartElement:
+			if doc.Nodes += 1 + len(tok.Attr); doc.Nodes > maxNodes {
+				return nil, fmt.Errorf("%s: line %d: more than %d elements and attributes: %w", DisplayName(name), d.Line(), maxNodes, ErrTooManyNodes)
+			}
 			var scope *Scope
 			if len(stack) > 0 {
 				scope = stack[len(stack)-1].Scope

@@ -17,7 +17,7 @@ func TestParse(t *testing.T) {
     <mixed>a<b/>c</mixed>
   </inner>
   <empty/>
-</r:root>`), "t.xml")
+</r:root>`), "t.xml", 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestParse(t *testing.T) {
 }
 
 func TestResolveQName(t *testing.T) {
-	doc, err := Parse([]byte(`<a xmlns:t="urn:t" xmlns="urn:d"><b xmlns=""/></a>`), "q.xml")
+	doc, err := Parse([]byte(`<a xmlns:t="urn:t" xmlns="urn:d"><b xmlns=""/></a>`), "q.xml", 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestResolveQName(t *testing.T) {
 }
 
 func TestUndeclaredPrefixes(t *testing.T) {
-	doc, err := Parse([]byte("<wsdl:definitions>\n<foo:x xs:y=\"1\"/>\n<foo:z/></wsdl:definitions>"), "u.wsdl")
+	doc, err := Parse([]byte("<wsdl:definitions>\n<foo:x xs:y=\"1\"/>\n<foo:z/></wsdl:definitions>"), "u.wsdl", 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,14 +164,14 @@ func TestParseErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Parse([]byte(tc.doc), "bad.xml")
+			_, err := Parse([]byte(tc.doc), "bad.xml", 1<<20)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v, want %q", err, tc.want)
 			}
 		})
 	}
 	// Exactly MaxDepth levels parse.
-	if _, err := Parse([]byte(strings.Repeat("<a>", MaxDepth)+strings.Repeat("</a>", MaxDepth)), "ok.xml"); err != nil {
+	if _, err := Parse([]byte(strings.Repeat("<a>", MaxDepth)+strings.Repeat("</a>", MaxDepth)), "ok.xml", 1<<20); err != nil {
 		t.Errorf("depth %d: %v", MaxDepth, err)
 	}
 }
@@ -196,7 +196,7 @@ func TestHostileMemory(t *testing.T) {
 			var before, after runtime.MemStats
 			runtime.GC()
 			runtime.ReadMemStats(&before)
-			_, err := Parse(tc.doc, "bad.xml")
+			_, err := Parse(tc.doc, "bad.xml", 1<<20)
 			runtime.ReadMemStats(&after)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("got %v, want %q", err, tc.want)
@@ -218,7 +218,7 @@ func TestPositionAndDisplayName(t *testing.T) {
 			t.Errorf("DisplayName(%q) = %q, want %q", tc.uri, got, tc.want)
 		}
 	}
-	doc, err := Parse([]byte("<a>\n\n<b/></a>"), "x")
+	doc, err := Parse([]byte("<a>\n\n<b/></a>"), "x", 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +243,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`<r:root xmlns:r="urn:r" a="1"><c r:b="&lt;">t</c><p:u/></r:root>`))
 	f.Add([]byte(`<?xml version="1.0" encoding="ISO-8859-1"?><a xmlns="urn:a"><b xmlns=""><![CDATA[x]]></b></a>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		doc, err := Parse(data, "f.xml")
+		doc, err := Parse(data, "f.xml", 1<<20)
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "f.xml") {
 				t.Fatalf("error does not name the document: %v", err)
@@ -261,4 +261,18 @@ func FuzzParse(f *testing.F) {
 		}
 		walk(doc.Root, 1)
 	})
+}
+
+// TestMaxNodes: Parse builds at most maxNodes elements, attributes and
+// namespace declarations, and says where it stopped.
+func TestMaxNodes(t *testing.T) {
+	data := []byte("<r xmlns:p=\"urn:p\">\n<a b=\"1\"/>\n<a b=\"1\" c=\"2\"/></r>")
+	doc, err := Parse(data, "n.xml", 7)
+	if err != nil || doc.Nodes != 7 {
+		t.Fatalf("7 nodes: %v, %v", doc, err)
+	}
+	_, err = Parse(data, "n.xml", 6)
+	if !errors.Is(err, ErrTooManyNodes) || !strings.Contains(err.Error(), "n.xml: line 3: more than 6 elements and attributes") {
+		t.Errorf("6: %v", err)
+	}
 }
