@@ -69,7 +69,8 @@ func (a *readAhead) init() {
 // What is read ahead counts against the Loader's limits; a document there
 // is no room for is left to Load, which reads it itself and says why it
 // fails. Load returns what a document read ahead failed with exactly as if
-// it had read it itself. Close stops reading ahead.
+// it had read it itself. ReadAhead is called before the first Load; Close
+// stops reading ahead.
 func (l *Loader) ReadAhead(refs func(doc *xmltree.Document) []string) {
 	l.ahead.refs = refs
 }

@@ -162,6 +162,8 @@ func TestReadAheadSameErrors(t *testing.T) {
 		{"document size", fetch.Limits{MaxDocumentSize: 3500}, []string{"a.xsd", "big.xsd"}},
 		{"document count", fetch.Limits{MaxDocuments: 2}, []string{"a.xsd", "b.xsd"}},
 		{"node count", fetch.Limits{MaxNodes: 2}, []string{"a.xsd", "b.xsd"}},
+		// A document that does not parse counts: a.xsd is one byte too many.
+		{"total size after a bad document", fetch.Limits{MaxTotalSize: 3007 + 17 + 607 - 1}, []string{"bad.xsd", "a.xsd"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			want := load(t, tc.limits, false, tc.uris...)

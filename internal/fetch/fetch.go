@@ -327,18 +327,22 @@ func (l *Loader) Load(ctx context.Context, uri string) (*xmltree.Document, error
 	}
 	var data []byte
 	var doc *xmltree.Document
-	size := int64(0)
+	var size int64
+	var parseErr error // of a document parsed ahead
 	if r == nil {
-		data, err = l.read(ctx, uri)
+		if data, err = l.read(ctx, uri); err != nil {
+			return nil, err
+		}
 		size = int64(len(data))
-	} else {
-		data, doc, size, err = r.data, r.doc, r.size, r.err
+	} else if data, doc, size, parseErr = r.data, r.doc, r.size, r.err; size == 0 && parseErr != nil {
+		return nil, parseErr // a read error
 	}
-	if err != nil {
-		return nil, err
-	}
+	// A document that does not parse counts too, as when Load parses it.
 	if l.total.Add(size) > l.opts.Limits.MaxTotalSize {
 		return nil, fmt.Errorf("documents larger than %d bytes in all", l.opts.Limits.MaxTotalSize)
+	}
+	if parseErr != nil {
+		return nil, parseErr
 	}
 	if doc == nil {
 		name := shortName(l.entry(), uri)
