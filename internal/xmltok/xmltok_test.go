@@ -466,6 +466,8 @@ func FuzzDecoder(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Add([]byte(`<a xmlns:p="u"><p:b p:c="&amp;">x</p:b></a>`))
+	f.Add([]byte("\xff\xfe<\x00a\x00>\x00\x3d\xd8\x00\xde<\x00/\x00a\x00>\x00")) // UTF-16LE, a surrogate pair
+	f.Add([]byte("\x00<\x00a\x00 \x00b\x00=\x00'\x00\xe9\x00'\x00/\x00>"))       // UTF-16BE, no byte order mark
 	f.Fuzz(func(t *testing.T, data []byte) {
 		got, err := ours(t, NewDecoderBytes(data, Limits{MaxDepth: 64}))
 		got2, err2 := ours(t, NewDecoder(iotest.OneByteReader(bytes.NewReader(data)), Limits{MaxDepth: 64}))
