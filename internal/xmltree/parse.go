@@ -91,10 +91,10 @@ func Parse(data []byte, name string, maxNodes int) (*Document, error) {
 	}
 	for {
 		tok, err := d.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
 		if err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
 			var se *xmltok.SyntaxError
 			if errors.As(err, &se) {
 				return nil, fmt.Errorf("%s: line %d: %s", DisplayName(name), se.Line, se.Msg)
