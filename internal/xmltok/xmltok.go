@@ -1392,17 +1392,17 @@ func (d *Decoder) prolog() error {
 	for len(d.buf)-d.pos < 512 && d.more() {
 	}
 	b := d.buf[d.pos:]
-	bom := false
+	sniffed := false // the encoding is told by the bytes, not the declaration
 	switch {
 	case bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}):
 		d.pos += 3
-		bom = true
+		sniffed = true
 	case bytes.HasPrefix(b, []byte{0xFE, 0xFF}), bytes.HasPrefix(b, []byte{0xFF, 0xFE}), len(b) > 1 && (b[0] == 0 || b[1] == 0):
 		// UTF-16, by its byte order mark or the zero byte of its first
 		// character ("<"): whatever the declaration says, as in XML's
 		// own detection rules.
 		d.fromUTF16(b[0] == 0xFE || b[0] == 0)
-		bom = true
+		sniffed = true
 	}
 	for d.pos < len(d.buf) && isSpace(d.buf[d.pos]) {
 		d.pos++
@@ -1414,7 +1414,7 @@ func (d *Decoder) prolog() error {
 		// a document written to a .NET string and saved as UTF-8. Read as
 		// UTF-8, as libxml2 does.
 	case "iso-8859-1", "latin1", "latin-1", "iso8859-1", "windows-1252", "cp1252":
-		if bom {
+		if sniffed {
 			// The byte order mark (or UTF-16's zero bytes) says how
 			// the document is encoded, and wins over the declaration
 			// (as in XML's own detection rules).
@@ -1429,7 +1429,7 @@ func (d *Decoder) prolog() error {
 		}
 		d.toUTF8(d.pos)
 	default:
-		if bom {
+		if sniffed {
 			break
 		}
 		return d.errorf("the document is encoded in %s; soapbridge reads UTF-8, UTF-16, ISO-8859-1 and windows-1252", enc)

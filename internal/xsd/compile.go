@@ -154,6 +154,8 @@ func (c *Compiler) addSchema(ctx context.Context, el *xmltree.Element, includer 
 	sd.qualifiedElems = el.AttrValue("elementFormDefault") == "qualified"
 	sd.qualifiedAttrs = el.AttrValue("attributeFormDefault") == "qualified"
 
+	// References (refs.go) lists the documents this loop follows, for the
+	// loader to read them ahead: keep the two alike.
 	for _, ch := range el.Children {
 		if !isXSD(ch.Name.Space) {
 			continue
