@@ -51,7 +51,7 @@ func runCall(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	default:
 		request = []byte(pos[2])
 	}
-	m, err := wsdl.Open(ctx, pos[0], fetch.Options{Remote: true}, wsdl.Lenient)
+	m, err := openWSDL(ctx, pos[0], fetch.Options{Remote: true}, wsdl.Lenient)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"net/url"
 
@@ -32,7 +34,7 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if u, err := url.Parse(pos[0]); err == nil && (u.Scheme == "http" || u.Scheme == "https") && *offline {
 		return usageError{"--offline cannot read a WSDL from a URL"}
 	}
-	m, err := wsdl.Open(ctx, pos[0], fetch.Options{Remote: remote}, mode)
+	m, err := openWSDL(ctx, pos[0], fetch.Options{Remote: remote}, mode)
 	if err != nil {
 		return err
 	}
@@ -43,4 +45,14 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return enc.Encode(d)
 	}
 	return inspect.WriteText(stdout, d)
+}
+
+// openWSDL is wsdl.Open, saying what to do when a server wants
+// credentials.
+func openWSDL(ctx context.Context, input string, opts fetch.Options, mode wsdl.Mode) (*wsdl.Model, error) {
+	m, err := wsdl.Open(ctx, input, opts, mode)
+	if errors.Is(err, fetch.ErrUnauthorized) {
+		err = fmt.Errorf("%w. Give HTTP Basic credentials in the URL (https://user:password@host/...), or download the WSDL and the documents it imports and give their folder or a zip", err)
+	}
+	return m, err
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -103,5 +105,16 @@ func TestInspectErrors(t *testing.T) {
 	}
 	if _, _, code := runCmd(t, "nosuchcommand"); code != 2 {
 		t.Errorf("unknown command: exit %d, want 2", code)
+	}
+	// A server that wants credentials: the error says which schemes it
+	// offers and what to do.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("WWW-Authenticate", "NTLM")
+		http.Error(w, "no", http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	_, errs, code = runCmd(t, "inspect", srv.URL+"/svc?wsdl")
+	if code != 1 || !strings.Contains(errs, "HTTP 401 Unauthorized: the server asks for credentials (it offers NTLM)") || !strings.Contains(errs, "download the WSDL and the documents it imports") {
+		t.Errorf("401: exit %d, %q", code, errs)
 	}
 }

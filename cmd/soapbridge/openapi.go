@@ -27,7 +27,7 @@ func runOpenAPI(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if len(pos) != 1 {
 		return usageError{"want exactly one WSDL (a file, a directory, a .zip bundle or an http(s) URL)"}
 	}
-	m, err := wsdl.Open(ctx, pos[0], fetch.Options{Remote: !*offline}, wsdl.Lenient)
+	m, err := openWSDL(ctx, pos[0], fetch.Options{Remote: !*offline}, wsdl.Lenient)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/soapbridge/soapbridge/internal/wwwauth"
 )
 
 // Target describes an endpoint and how soapbridge is configured to call it.
@@ -561,13 +563,7 @@ func firstLine(s string) string {
 var schemeAuth = map[string]string{"basic": "basic", "ntlm": "ntlm", "negotiate": "kerberos", "kerberos": "kerberos", "digest": "digest", "bearer": "bearer"}
 
 func (d *run) auth(ctx context.Context, status int, h http.Header) {
-	var offered []string
-	for _, v := range h.Values("WWW-Authenticate") {
-		name, _, _ := strings.Cut(strings.TrimSpace(v), " ")
-		if name = strings.TrimRight(name, ","); name != "" && !slices.Contains(offered, name) {
-			offered = append(offered, name)
-		}
-	}
+	offered := wwwauth.Schemes(h, "WWW-Authenticate")
 	d.offered = offered
 	ev := []string{fmt.Sprintf("unauthenticated probe: HTTP %d", status)}
 	if len(offered) > 0 {

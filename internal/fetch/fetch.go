@@ -14,11 +14,13 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/soapbridge/soapbridge/internal/wwwauth"
 	"github.com/soapbridge/soapbridge/internal/xmltree"
 )
 
@@ -425,6 +427,21 @@ func (l *Loader) DocumentNames() []string {
 // ErrNotFound is wrapped by Load's error when a document does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrUnauthorized is wrapped by Load's error when a server (or a proxy)
+// answers a fetch with 401 or 407: it wants credentials, or refused the
+// ones in the URL.
+var ErrUnauthorized = errors.New("the server asks for credentials")
+
+// offeredSchemes names the authentication schemes a 401 or 407 answer
+// offers: " (it offers NTLM, Negotiate)", or "".
+func offeredSchemes(h http.Header) string {
+	schemes := slices.Concat(wwwauth.Schemes(h, "WWW-Authenticate"), wwwauth.Schemes(h, "Proxy-Authenticate"))
+	if len(schemes) == 0 {
+		return ""
+	}
+	return " (it offers " + strings.Join(schemes, ", ") + ")"
+}
+
 func (l *Loader) read(ctx context.Context, uri string) ([]byte, error) {
 	u, err := url.Parse(uri)
 	if err != nil {
@@ -495,6 +512,9 @@ func (l *Loader) read(ctx context.Context, uri string) ([]byte, error) {
 		defer resp.Body.Close()
 		if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone {
 			return nil, fmt.Errorf("%s: HTTP %s: %w", uri, resp.Status, ErrNotFound)
+		}
+		if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusProxyAuthRequired {
+			return nil, fmt.Errorf("%s: HTTP %s: %w%s", uri, resp.Status, ErrUnauthorized, offeredSchemes(resp.Header))
 		}
 		if resp.StatusCode/100 != 2 {
 			return nil, fmt.Errorf("%s: HTTP %s", uri, resp.Status)

@@ -403,6 +403,14 @@ func TestRemoteLimits(t *testing.T) {
 			}
 		case "/error.wsdl":
 			http.Error(w, "boom", http.StatusInternalServerError)
+		case "/windows.wsdl":
+			w.Header().Add("WWW-Authenticate", "Negotiate")
+			w.Header().Add("WWW-Authenticate", "NTLM")
+			w.Header().Add("WWW-Authenticate", `Basic realm="a, b\"c", charset="UTF-8"`)
+			http.Error(w, "no", http.StatusUnauthorized)
+		case "/proxy.wsdl":
+			w.Header().Set("Proxy-Authenticate", "Basic realm=proxy")
+			http.Error(w, "no", http.StatusProxyAuthRequired)
 		default:
 			http.NotFound(w, r)
 		}
@@ -422,6 +430,8 @@ func TestRemoteLimits(t *testing.T) {
 		{"/endless.wsdl", []string{"endless.wsdl", "larger than 262144 bytes"}, false},
 		{"/error.wsdl", []string{"error.wsdl", "HTTP 500"}, false},
 		{"/missing.wsdl", []string{"missing.wsdl", "404"}, true},
+		{"/windows.wsdl", []string{"windows.wsdl: HTTP 401 Unauthorized: the server asks for credentials (it offers Negotiate, NTLM, Basic)"}, false},
+		{"/proxy.wsdl", []string{"proxy.wsdl: HTTP 407 Proxy Authentication Required: the server asks for credentials (it offers Basic)"}, false},
 	}
 	for _, tc := range tests {
 		t.Run(strings.TrimPrefix(tc.path, "/"), func(t *testing.T) {
@@ -444,6 +454,9 @@ func TestRemoteLimits(t *testing.T) {
 			}
 			if errors.Is(err, fetch.ErrNotFound) != tc.notFound {
 				t.Errorf("errors.Is(%v, ErrNotFound) = %v", err, !tc.notFound)
+			}
+			if unauth := strings.Contains(tc.want[0], "credentials"); errors.Is(err, fetch.ErrUnauthorized) != unauth {
+				t.Errorf("errors.Is(%v, ErrUnauthorized) = %v", err, !unauth)
 			}
 		})
 	}

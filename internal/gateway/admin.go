@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/soapbridge/soapbridge/internal/codec"
+	"github.com/soapbridge/soapbridge/internal/fetch"
 	"github.com/soapbridge/soapbridge/internal/inspect"
 	"github.com/soapbridge/soapbridge/internal/secret"
 	"github.com/soapbridge/soapbridge/internal/store"
@@ -189,8 +190,11 @@ func (g *Gateway) compileRegistration(ctx context.Context, reg *registration) (*
 	}
 	m, err := compile(ctx, reg.src, g.cfg.Fetch)
 	if err != nil {
-		p := problem(http.StatusUnprocessableEntity, "wsdl-invalid", "WSDL Not Usable", err.Error())
-		return nil, p
+		detail := err.Error()
+		if errors.Is(err, fetch.ErrUnauthorized) {
+			detail += ". soapbridge fetches WSDLs without credentials: download the WSDL and the documents it imports, and upload them (multipart/form-data files or a zip)"
+		}
+		return nil, problem(http.StatusUnprocessableEntity, "wsdl-invalid", "WSDL Not Usable", detail)
 	}
 	if reg.name == "" {
 		switch {

@@ -491,6 +491,16 @@ func TestRegistration(t *testing.T) {
 	rel, _ = filepath.Rel(root, bomb)
 	body, ct = upload(t, map[string]string{"name": "bomb"}, rel)
 	e.do("POST", "/v1/admin/services", e.admin, body, ct).must(t, http.StatusUnprocessableEntity)
+	// A WSDL URL that wants credentials: which schemes, and what to do.
+	locked := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Basic realm="sap"`)
+		http.Error(w, "no", http.StatusUnauthorized)
+	}))
+	defer locked.Close()
+	p = e.do("POST", "/v1/admin/services", e.admin, map[string]any{"wsdl_url": locked.URL + "/svc?wsdl"}).must(t, http.StatusUnprocessableEntity).json(t)
+	if d := fmt.Sprint(p["detail"]); !strings.Contains(d, "HTTP 401 Unauthorized: the server asks for credentials (it offers Basic)") || !strings.Contains(d, "upload them") {
+		t.Errorf("a WSDL URL answering 401: %s", d)
+	}
 
 	for _, c := range []struct {
 		body   any

@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
+
+	"github.com/soapbridge/soapbridge/internal/wwwauth"
 )
 
 // Transport returns a RoundTripper that sends every request through next
@@ -77,11 +80,5 @@ func (t *transport) refused(spn string, req *http.Request, why string) *Error {
 
 // offersNegotiate reports whether WWW-Authenticate offers Negotiate.
 func offersNegotiate(h http.Header) bool {
-	for _, v := range h.Values("WWW-Authenticate") {
-		name, _, _ := strings.Cut(strings.TrimSpace(v), " ")
-		if strings.EqualFold(name, "Negotiate") {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(wwwauth.Schemes(h, "WWW-Authenticate"), func(s string) bool { return strings.EqualFold(s, "Negotiate") })
 }

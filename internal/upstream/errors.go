@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/soapbridge/soapbridge/internal/wwwauth"
 )
 
 // Kind classifies a transport problem.
@@ -112,7 +114,7 @@ func isTimeout(err error) bool {
 func diagnoseStatus(resp *http.Response, t *Target) *Error {
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
-		offered := schemes(resp.Header.Values("WWW-Authenticate"))
+		offered := wwwauth.Schemes(resp.Header, "WWW-Authenticate")
 		e := &Error{Kind: KindAuth, Status: 401, Offered: offered}
 		configured := "no credentials were sent"
 		switch {
@@ -139,16 +141,4 @@ func diagnoseStatus(resp *http.Response, t *Target) *Error {
 		return &Error{Kind: KindHTTP, Status: 404, Msg: "the endpoint does not exist (HTTP 404)", Fix: "check the endpoint URL"}
 	}
 	return nil
-}
-
-// schemes lists the auth scheme names of WWW-Authenticate headers.
-func schemes(values []string) []string {
-	var out []string
-	for _, v := range values {
-		name, _, _ := strings.Cut(strings.TrimSpace(v), " ")
-		if name != "" {
-			out = append(out, name)
-		}
-	}
-	return out
 }

@@ -10,12 +10,13 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	ntlmssp "github.com/Azure/go-ntlmssp"
+
+	"github.com/soapbridge/soapbridge/internal/wwwauth"
 )
 
 // NTLMCredentials is a Windows account for NTLM: User alone, User with
@@ -228,7 +229,7 @@ func (t *ntlmTransport) send(c *ntlmConn, req *http.Request) (*http.Response, er
 		if resp.StatusCode != http.StatusUnauthorized {
 			return t.release(c, resp), nil
 		}
-		offered := offeredSchemes(resp.Header)
+		offered := wwwauth.Schemes(resp.Header, "WWW-Authenticate")
 		if scheme = t.pickScheme(offered); scheme == "" {
 			// Neither NTLM nor Negotiate: a 401 of another scheme, or
 			// without WWW-Authenticate (a WS-Security refusal, whose SOAP
@@ -284,7 +285,7 @@ func (t *ntlmTransport) handshake(c *ntlmConn, req *http.Request, scheme string)
 		c.authed = true
 		return t.release(c, resp), nil
 	}
-	offered := offeredSchemes(resp.Header)
+	offered := wwwauth.Schemes(resp.Header, "WWW-Authenticate")
 	challenge := challengeToken(resp.Header, scheme)
 	drain(resp)
 	if len(challenge) == 0 {
@@ -309,7 +310,7 @@ func (t *ntlmTransport) handshake(c *ntlmConn, req *http.Request, scheme string)
 	}
 	if resp.StatusCode == http.StatusUnauthorized {
 		drain(resp)
-		return nil, &Error{Kind: KindAuth, Status: http.StatusUnauthorized, Offered: offeredSchemes(resp.Header), Refused: true,
+		return nil, &Error{Kind: KindAuth, Status: http.StatusUnauthorized, Offered: wwwauth.Schemes(resp.Header, "WWW-Authenticate"), Refused: true,
 			Msg: fmt.Sprintf("the upstream refused the NTLM credentials of %s (HTTP 401 after the %s handshake)", t.cred, scheme),
 			Fix: `check the user name, domain and password (DOMAIN\user); the account may also be locked, expired, or not allowed on this server`}
 	}
@@ -386,20 +387,6 @@ func (b *releaseBody) Close() error {
 func drain(resp *http.Response) {
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
-}
-
-// offeredSchemes lists the scheme names of WWW-Authenticate headers, once
-// each, as sent.
-func offeredSchemes(h http.Header) []string {
-	var out []string
-	for _, v := range h.Values("WWW-Authenticate") {
-		name, _, _ := strings.Cut(strings.TrimSpace(v), " ")
-		name = strings.TrimRight(name, ",")
-		if name != "" && !slices.ContainsFunc(out, func(s string) bool { return strings.EqualFold(s, name) }) {
-			out = append(out, name)
-		}
-	}
-	return out
 }
 
 // pickScheme chooses NTLM over Negotiate (Negotiate may prefer Kerberos,

@@ -1,0 +1,32 @@
+package wwwauth
+
+import (
+	"net/http"
+	"slices"
+	"testing"
+)
+
+func TestSchemes(t *testing.T) {
+	for _, tc := range []struct {
+		values []string
+		want   []string
+	}{
+		{nil, nil},
+		{[]string{"NTLM"}, []string{"NTLM"}},
+		{[]string{"Negotiate", "NTLM"}, []string{"Negotiate", "NTLM"}},
+		{[]string{`Basic realm="a, b\"c", charset="UTF-8"`}, []string{"Basic"}},
+		{[]string{"Negotiate YIIFyQYGKwYBBQUC==, Basic realm=x"}, []string{"Negotiate", "Basic"}},
+		{[]string{"ntlm", "NTLM", "Ntlm"}, []string{"ntlm"}},
+		{[]string{`Bearer realm="x", error="invalid_token"`}, []string{"Bearer"}},
+		{[]string{"A,B,C,D,E,F,G,H,I,J"}, []string{"A", "B", "C", "D", "E", "F", "G", "H"}},
+		{[]string{"\x01bad, " + string(make([]byte, 40))}, nil},
+	} {
+		h := http.Header{}
+		for _, v := range tc.values {
+			h.Add("WWW-Authenticate", v)
+		}
+		if got := Schemes(h, "WWW-Authenticate"); !slices.Equal(got, tc.want) {
+			t.Errorf("%q: got %q, want %q", tc.values, got, tc.want)
+		}
+	}
+}
