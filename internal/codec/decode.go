@@ -490,7 +490,7 @@ func (d *decoder) content(tok *xmltok.Token, t xsd.TypeID) error {
 	// b:x may both fall back to the unqualified x), an element member
 	// once as an array.
 	var seenBuf [16]bool
-	seen := seenBuf[:0]
+	var seen []bool
 	if len(p.members) <= len(seenBuf) {
 		seen = seenBuf[:len(p.members)]
 	} else {

@@ -119,7 +119,7 @@ func TestXmllintBodies(t *testing.T) {
 	if !testing.Short() {
 		if dir := corpusDir(); dir != "" {
 			for _, c := range corpusCasesIn(t, dir) {
-				cases = append(cases, wsdlCase{c.name, c.entry})
+				cases = append(cases, wsdlCase(c))
 			}
 		}
 	}
