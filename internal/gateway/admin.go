@@ -77,7 +77,7 @@ func (g *Gateway) readRegistration(w http.ResponseWriter, r *http.Request, allow
 		if p := checkWSDLURL(in.WSDLURL); p != nil {
 			return nil, p
 		}
-		return &registration{name: in.Name, src: source{url: in.WSDLURL}}, nil
+		return &registration{name: in.Name, src: urlSource(in.WSDLURL)}, nil
 	}
 	return nil, problem(http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported Media Type", "send application/json or multipart/form-data")
 }
@@ -130,6 +130,7 @@ func (g *Gateway) readUpload(r *http.Request, boundary string) (*registration, *
 		if p := checkWSDLURL(reg.src.url); p != nil {
 			return nil, p
 		}
+		reg.src = urlSource(reg.src.url)
 		return reg, nil
 	case len(files) == 0:
 		return nil, invalid("", "upload the WSDL (and its imports, or one zip bundle)")
@@ -163,16 +164,14 @@ func (g *Gateway) readUpload(r *http.Request, boundary string) (*registration, *
 	return reg, nil
 }
 
-// checkWSDLURL checks a wsdl_url: an absolute http(s) URL without
-// credentials. Anything else would have soapbridge read its own files
-// (a path, file://), or store and show a password.
+// checkWSDLURL checks a wsdl_url: an absolute http(s) URL, which may hold
+// credentials (user:password@, sealed apart from it: see urlSource).
+// Anything else would have soapbridge read its own files (a path,
+// file://).
 func checkWSDLURL(s string) *Problem {
 	u, err := url.Parse(s)
-	switch {
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return invalid("/wsdl_url", "must be an absolute http(s) URL; upload files with multipart/form-data")
-	case u.User != nil:
-		return invalid("/wsdl_url", "a URL with credentials (user:password@) would be stored and shown as it is; upload the WSDL with multipart/form-data instead")
 	}
 	return nil
 }
@@ -192,7 +191,7 @@ func (g *Gateway) compileRegistration(ctx context.Context, reg *registration) (*
 	if err != nil {
 		detail := err.Error()
 		if errors.Is(err, fetch.ErrUnauthorized) {
-			detail += ". soapbridge fetches WSDLs without credentials: download the WSDL and the documents it imports, and upload them (multipart/form-data files or a zip)"
+			detail += ". For HTTP Basic, give the user and password in wsdl_url (https://user:password@host/...: they are stored encrypted, never shown); otherwise download the WSDL and the documents it imports, and upload them (multipart/form-data files or a zip)"
 		}
 		return nil, problem(http.StatusUnprocessableEntity, "wsdl-invalid", "WSDL Not Usable", detail)
 	}
@@ -214,8 +213,12 @@ func (g *Gateway) compileRegistration(ctx context.Context, reg *registration) (*
 	if err != nil {
 		return nil, problem(http.StatusInternalServerError, "internal", "Internal Server Error", err.Error())
 	}
+	sealed, err := g.sealSourceCredentials(reg.name, reg.src.creds)
+	if err != nil {
+		return nil, problem(http.StatusInternalServerError, "internal", "Internal Server Error", "sealing the credentials of the WSDL URL failed: "+err.Error())
+	}
 	now := g.cfg.Now().UTC()
-	rec := &store.Service{Name: reg.name, SourceURL: reg.src.url, Bundle: reg.src.bundle, Model: data, Created: now, Updated: now}
+	rec := &store.Service{Name: reg.name, SourceURL: reg.src.url, SourceCredentials: sealed, Bundle: reg.src.bundle, Model: data, Created: now, Updated: now}
 	if reg.src.bundle != nil {
 		rec.Entry = reg.src.entry
 		if rec.Entry == "" && len(m.Documents) > 0 {
@@ -252,7 +255,7 @@ func (g *Gateway) createService(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	auth, _ := openAuth(rec.Name, nil, nil, nil)
-	s, _, err := newService(r.Context(), rec, auth, g.cfg.Fetch)
+	s, _, err := newService(r.Context(), rec, reg.src, auth, g.cfg.Fetch)
 	if err != nil {
 		writeProblem(w, r, problem(http.StatusUnprocessableEntity, "wsdl-invalid", "WSDL Not Usable", err.Error()))
 		return
@@ -299,7 +302,10 @@ func (g *Gateway) reimportService(w http.ResponseWriter, r *http.Request) {
 			writeProblem(w, r, storeProblem(g, err))
 			return
 		}
-		reg.src = source{url: old.SourceURL, bundle: old.Bundle, entry: old.Entry}
+		if reg.src, err = g.sourceOf(old); err != nil {
+			writeProblem(w, r, storeProblem(g, err))
+			return
+		}
 	}
 	rec, p := g.compileRegistration(r.Context(), reg)
 	if p != nil {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -153,10 +155,23 @@ func (g *Gateway) load(ctx context.Context, rec *store.Service) (*service, error
 	if err != nil {
 		return nil, fmt.Errorf("gateway: service %s: %w", rec.Name, err)
 	}
-	s, recompiled, err := newService(ctx, rec, auth, g.cfg.Fetch)
+	migrated, err := g.sealLegacyURLCredentials(ctx, rec)
+	if err != nil {
+		auth.close()
+		return nil, fmt.Errorf("gateway: service %s: %w", rec.Name, err)
+	}
+	src, err := g.sourceOf(rec)
+	if err != nil {
+		auth.close()
+		return nil, fmt.Errorf("gateway: service %s: %w", rec.Name, err)
+	}
+	s, recompiled, err := newService(ctx, rec, src, auth, g.cfg.Fetch)
 	if err != nil {
 		auth.close()
 		return nil, &modelError{fmt.Errorf("gateway: %w", err)}
+	}
+	if migrated {
+		g.log.Info("the credentials of the service's WSDL URL are now stored sealed, apart from it", "service", rec.Name)
 	}
 	if recompiled {
 		if data, err := s.model.MarshalBinary(); err == nil {
@@ -167,6 +182,77 @@ func (g *Gateway) load(ctx context.Context, rec *store.Service) (*service, error
 		}
 	}
 	return s, nil
+}
+
+// sourceOf is what rec was compiled from, its URL's credentials opened.
+func (g *Gateway) sourceOf(rec *store.Service) (source, error) {
+	src := source{url: rec.SourceURL, bundle: rec.Bundle, entry: rec.Entry}
+	if rec.SourceCredentials == nil {
+		return src, nil
+	}
+	p, err := g.open(*rec.SourceCredentials, sealContext(rec.Name, store.SourceCredentials))
+	if err != nil {
+		return source{}, fmt.Errorf("the credentials of the WSDL URL: %w", err)
+	}
+	user, password, hasPassword := strings.Cut(string(p), "\x00")
+	src.creds = url.User(user)
+	if hasPassword {
+		src.creds = url.UserPassword(user, password)
+	}
+	return src, nil
+}
+
+// sealSourceCredentials seals the credentials of a service's WSDL URL.
+func (g *Gateway) sealSourceCredentials(service string, creds *url.Userinfo) (*secret.Sealed, error) {
+	if creds == nil {
+		return nil, nil
+	}
+	ring, err := g.keyring()
+	if err != nil {
+		return nil, err
+	}
+	p := creds.Username()
+	if password, ok := creds.Password(); ok {
+		p += "\x00" + password
+	}
+	sealed := ring.Seal([]byte(p), sealContext(service, store.SourceCredentials))
+	return &sealed, nil
+}
+
+// sealLegacyURLCredentials moves credentials a gateway before sealed ones
+// kept inside a stored WSDL URL into sealed storage, reporting whether it
+// did.
+func (g *Gateway) sealLegacyURLCredentials(ctx context.Context, rec *store.Service) (bool, error) {
+	src := urlSource(rec.SourceURL)
+	if src.creds == nil {
+		return false, nil
+	}
+	sealed, err := g.sealSourceCredentials(rec.Name, src.creds)
+	if err != nil {
+		return false, err
+	}
+	rec.SourceURL, rec.SourceCredentials = src.url, sealed
+	return true, g.store.ReplaceSource(ctx, rec)
+}
+
+// open opens a sealed credential, reloading the keyring when it was sealed
+// under a key the keyring does not hold yet.
+func (g *Gateway) open(s secret.Sealed, context string) ([]byte, error) {
+	ring, err := g.keyring()
+	if err != nil {
+		return nil, err
+	}
+	p, err := ring.Open(s, context)
+	if errors.Is(err, secret.ErrUnknownKey) {
+		g.keysMu.Lock()
+		g.ringStamp = "" // force a reload
+		g.keysMu.Unlock()
+		if ring, err = g.keyring(); err != nil {
+			return nil, err
+		}
+		p, err = ring.Open(s, context)
+	}
+	return p, err
 }
 
 // keyring returns the current keyring, re-reading the key file when it

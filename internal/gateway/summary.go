@@ -15,8 +15,11 @@ type ServiceSummary struct {
 	Name string `json:"name"`
 	// WSDLURL is where the WSDL was fetched from; Files are the uploaded
 	// documents otherwise.
-	WSDLURL   string        `json:"wsdl_url,omitempty"`
-	Files     []string      `json:"files,omitempty"`
+	WSDLURL string `json:"wsdl_url,omitempty"`
+	// WSDLCredentials says that credentials for WSDLURL are stored
+	// (sealed, never shown), given as user:password@ at registration.
+	WSDLCredentials bool          `json:"wsdl_credentials,omitempty"`
+	Files           []string      `json:"files,omitempty"`
 	Documents []string      `json:"documents,omitempty"`
 	Ports     []PortSummary `json:"ports"`
 	// SOAPVersions lists the SOAP versions of the ports.
@@ -72,7 +75,7 @@ func (s *service) summary(admin bool) *ServiceSummary {
 		Policies: []string{}, ExpectedAuth: []string{}, CreatedAt: s.created, UpdatedAt: s.updated,
 	}
 	if admin {
-		out.WSDLURL, out.Files = redactURL(s.sourceURL), s.files
+		out.WSDLURL, out.WSDLCredentials, out.Files = redactURL(s.sourceURL), s.sourceCreds, s.files
 		for _, d := range m.Documents {
 			out.Documents = append(out.Documents, redactURL(d)) // models compiled before fetch kept passwords out
 		}
@@ -165,8 +168,9 @@ var expectedAuth = map[string]string{
 }
 
 // redactURL shows a URL with its password, if any, replaced by "xxxxx":
-// a wsdl_url may hold credentials (user:password@), which are stored to
-// fetch the WSDL again on a re-import but never shown or logged.
+// a wsdl_url's credentials (user:password@) are stored sealed, apart from
+// it (store.Service.SourceCredentials), but a gateway before them kept
+// them in the URL.
 func redactURL(s string) string {
 	if !strings.Contains(s, "@") {
 		return s

@@ -22,51 +22,106 @@ type Service struct {
 	Entry  string
 	// Model is the compiled model (wsdl.Model.MarshalBinary).
 	Model []byte
+	// SourceCredentials are the sealed credentials of SourceURL (its
+	// user:password), nil when it has none. They are stored among the
+	// service's credentials under the field SourceCredentials, which
+	// SetAuth keeps.
+	SourceCredentials *secret.Sealed
 	// Auth is the upstream auth configuration without its secrets (JSON).
 	Auth    []byte
 	Created time.Time
 	Updated time.Time
 }
 
+// SourceCredentials is the credential field of a service's source URL
+// credentials (see Service.SourceCredentials).
+const SourceCredentials = "source"
+
 const serviceColumns = `name, source_url, bundle, entry, model, auth, created_at, updated_at`
+
+// serviceSelect reads services with their source credentials.
+const serviceSelect = `SELECT s.name, s.source_url, s.bundle, s.entry, s.model, s.auth, s.created_at, s.updated_at, c.key_id, c.data
+	FROM services s LEFT JOIN credentials c ON c.service = s.name AND c.field = '` + SourceCredentials + `'`
 
 func scanService(row interface{ Scan(...any) error }) (*Service, error) {
 	var sv Service
 	var created, updated int64
 	var auth string
-	if err := row.Scan(&sv.Name, &sv.SourceURL, &sv.Bundle, &sv.Entry, &sv.Model, &auth, &created, &updated); err != nil {
+	var keyID sql.NullString
+	var data []byte
+	if err := row.Scan(&sv.Name, &sv.SourceURL, &sv.Bundle, &sv.Entry, &sv.Model, &auth, &created, &updated, &keyID, &data); err != nil {
 		return nil, err
+	}
+	if keyID.Valid {
+		sv.SourceCredentials = &secret.Sealed{KeyID: keyID.String, Data: data}
 	}
 	sv.Auth = []byte(auth)
 	sv.Created, sv.Updated = fromMillis(created), fromMillis(updated)
 	return &sv, nil
 }
 
-// CreateService stores a new service; ErrExists when the name is taken.
+// CreateService stores a new service with its source credentials;
+// ErrExists when the name is taken.
 func (s *Store) CreateService(ctx context.Context, sv *Service) error {
 	auth := string(sv.Auth)
 	if auth == "" {
 		auth = `{"type":"none"}`
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO services (`+serviceColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	_, err = tx.ExecContext(ctx, `INSERT INTO services (`+serviceColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		sv.Name, sv.SourceURL, sv.Bundle, sv.Entry, sv.Model, auth, millis(sv.Created), millis(sv.Updated))
 	if err != nil && isUniqueViolation(err) {
 		return fmt.Errorf("service %q: %w", sv.Name, ErrExists)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	if err := setSourceCredentials(ctx, tx, sv); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
-// ReplaceSource stores a re-imported service's source and model, keeping its
-// auth configuration and credentials.
+// ReplaceSource stores a re-imported service's source, model and source
+// credentials (sv.SourceCredentials: nil removes them), keeping its auth
+// configuration and credentials.
 func (s *Store) ReplaceSource(ctx context.Context, sv *Service) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE services SET source_url = ?, bundle = ?, entry = ?, model = ?, updated_at = ? WHERE name = ?`,
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE services SET source_url = ?, bundle = ?, entry = ?, model = ?, updated_at = ? WHERE name = ?`,
 		sv.SourceURL, sv.Bundle, sv.Entry, sv.Model, millis(sv.Updated), sv.Name)
-	return affected(res, err, "service", sv.Name)
+	if err := affected(res, err, "service", sv.Name); err != nil {
+		return err
+	}
+	if err := setSourceCredentials(ctx, tx, sv); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// setSourceCredentials replaces sv's source credentials with
+// sv.SourceCredentials.
+func setSourceCredentials(ctx context.Context, tx *sql.Tx, sv *Service) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM credentials WHERE service = ? AND field = ?`, sv.Name, SourceCredentials); err != nil {
+		return err
+	}
+	if c := sv.SourceCredentials; c != nil {
+		_, err := tx.ExecContext(ctx, `INSERT INTO credentials (service, field, key_id, data) VALUES (?, ?, ?, ?)`, sv.Name, SourceCredentials, c.KeyID, c.Data)
+		return err
+	}
+	return nil
 }
 
 // Service returns one service.
 func (s *Store) Service(ctx context.Context, name string) (*Service, error) {
-	sv, err := scanService(s.db.QueryRowContext(ctx, `SELECT `+serviceColumns+` FROM services WHERE name = ?`, name))
+	sv, err := scanService(s.db.QueryRowContext(ctx, serviceSelect+` WHERE s.name = ?`, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("service %q: %w", name, ErrNotFound)
 	}
@@ -75,7 +130,7 @@ func (s *Store) Service(ctx context.Context, name string) (*Service, error) {
 
 // Services returns every service, ordered by name.
 func (s *Store) Services(ctx context.Context) ([]*Service, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+serviceColumns+` FROM services ORDER BY name`)
+	rows, err := s.db.QueryContext(ctx, serviceSelect+` ORDER BY s.name`)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +153,8 @@ func (s *Store) DeleteService(ctx context.Context, name string) error {
 }
 
 // SetAuth replaces a service's auth configuration and all its sealed
-// credentials in one transaction. Credentials are keyed by field name.
+// credentials but its source's (SourceCredentials) in one transaction.
+// Credentials are keyed by field name.
 func (s *Store) SetAuth(ctx context.Context, service string, config []byte, creds map[string]secret.Sealed) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -109,10 +165,13 @@ func (s *Store) SetAuth(ctx context.Context, service string, config []byte, cred
 	if err := affected(res, err, "service", service); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM credentials WHERE service = ?`, service); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM credentials WHERE service = ? AND field <> ?`, service, SourceCredentials); err != nil {
 		return err
 	}
 	for field, sealed := range creds {
+		if field == SourceCredentials {
+			return fmt.Errorf("store: credential field %q is the source's", field)
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO credentials (service, field, key_id, data) VALUES (?, ?, ?, ?)`,
 			service, field, sealed.KeyID, sealed.Data); err != nil {
 			return err

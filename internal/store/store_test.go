@@ -224,3 +224,72 @@ func TestRecordCallsBatches(t *testing.T) {
 		}
 	}
 }
+
+// TestSourceCredentials: a service's source credentials are stored with
+// it, read back with it, kept by SetAuth, and replaced or removed by
+// ReplaceSource; they go with the service.
+func TestSourceCredentials(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, filepath.Join(t.TempDir(), "soapbridge.db"))
+	ring := secret.NewKeyring(mustKey(t))
+	src := ring.Seal([]byte("u:pw"), "inv/source")
+	now := time.Now().Truncate(time.Millisecond).UTC()
+	sv := &Service{Name: "inv", SourceURL: "https://x/inv?wsdl", SourceCredentials: &src, Model: []byte("m"), Created: now, Updated: now}
+	if err := s.CreateService(ctx, sv); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateService(ctx, &Service{Name: "plain", Model: []byte("m"), Created: now, Updated: now}); err != nil {
+		t.Fatal(err)
+	}
+	opened := func(name string) string {
+		t.Helper()
+		got, err := s.Service(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.SourceCredentials == nil {
+			return ""
+		}
+		p, err := ring.Open(*got.SourceCredentials, name+"/source")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(p)
+	}
+	if got := opened("inv"); got != "u:pw" {
+		t.Fatalf("after CreateService: %q", got)
+	}
+	if got := opened("plain"); got != "" {
+		t.Fatalf("a service without: %q", got)
+	}
+	if all, err := s.Services(ctx); err != nil || len(all) != 2 || all[0].SourceCredentials == nil || all[1].SourceCredentials != nil {
+		t.Fatalf("Services: %v, %v", all, err)
+	}
+	if err := s.SetAuth(ctx, "inv", []byte(`{"type":"basic"}`), map[string]secret.Sealed{"password": ring.Seal([]byte("x"), "inv/password")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := opened("inv"); got != "u:pw" {
+		t.Fatalf("SetAuth dropped them: %q", got)
+	}
+	if err := s.SetAuth(ctx, "inv", []byte(`{}`), map[string]secret.Sealed{SourceCredentials: src}); err == nil {
+		t.Fatal("SetAuth wrote the source's field")
+	}
+	other := ring.Seal([]byte("v:pw2"), "inv/source")
+	sv.SourceCredentials = &other
+	if err := s.ReplaceSource(ctx, sv); err != nil {
+		t.Fatal(err)
+	}
+	if got := opened("inv"); got != "v:pw2" {
+		t.Fatalf("after ReplaceSource: %q", got)
+	}
+	if c, _ := s.Credentials(ctx, "inv"); len(c) != 2 {
+		t.Fatalf("auth credentials lost: %v", c)
+	}
+	sv.SourceCredentials = nil
+	if err := s.ReplaceSource(ctx, sv); err != nil {
+		t.Fatal(err)
+	}
+	if got := opened("inv"); got != "" {
+		t.Fatalf("ReplaceSource without: %q", got)
+	}
+}

@@ -140,7 +140,7 @@ function addServiceForm() {
   const form = h('form', { id: 'add-service', class: 'card', novalidate: true },
     h('h2', {}, 'Add a service'),
     h('div', { class: 'row' }, h('label', { for: 'add-url' }, 'WSDL URL'), url,
-      h('p', { class: 'hint', id: 'add-url-hint' }, 'soapbridge fetches it and its imports (http or https).')),
+      h('p', { class: 'hint', id: 'add-url-hint' }, 'soapbridge fetches it and its imports (http or https). Behind HTTP Basic: https://user:password@host/…; the credentials are stored encrypted and never shown.')),
     h('p', { class: 'or' }, 'or'),
     h('div', { class: 'row' }, h('label', { for: 'add-files' }, 'Upload files'), files,
       h('p', { class: 'hint', id: 'add-files-hint' }, 'The WSDL and every schema it imports, or one .zip bundle.')),
@@ -312,7 +312,7 @@ async function serviceView(seq, name) {
     dl([
       ['SOAP versions', s.soap_versions.join(', ')],
       ['Endpoint', s.endpoint + (auth.endpoint ? ' (override)' : '')],
-      ['Source', s.wsdl_url || (s.files || []).join(', ') || '—'],
+      ['Source', s.wsdl_url ? s.wsdl_url + (s.wsdl_credentials ? ' (with stored credentials)' : '') : (s.files || []).join(', ') || '—'],
       ['REST base', `/v1/services/${s.name}/{operation}`],
       ['OpenAPI', h('span', {}, newTab(`/ui/api${base}/openapi.json`, 'openapi.json'), ', ',
         newTab(`/ui/api${base}/openapi.yaml`, 'openapi.yaml'), ', ', newTab(`/ui/api${base}/docs`, 'docs'),
