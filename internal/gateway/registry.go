@@ -27,13 +27,13 @@ type service struct {
 	sourceURL string
 	// sourceCreds: credentials for sourceURL are stored.
 	sourceCreds bool
-	files     []string // the uploaded documents, for an upload
-	model     *wsdl.Model
-	codec     *codec.Codec
-	auth      *upstreamAuth
-	clock     *clockState
-	created   time.Time
-	updated   time.Time
+	files       []string // the uploaded documents, for an upload
+	model       *wsdl.Model
+	codec       *codec.Codec
+	auth        *upstreamAuth
+	clock       *clockState
+	created     time.Time
+	updated     time.Time
 }
 
 // binding is one port's operation.

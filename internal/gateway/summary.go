@@ -20,8 +20,8 @@ type ServiceSummary struct {
 	// (sealed, never shown), given as user:password@ at registration.
 	WSDLCredentials bool          `json:"wsdl_credentials,omitempty"`
 	Files           []string      `json:"files,omitempty"`
-	Documents []string      `json:"documents,omitempty"`
-	Ports     []PortSummary `json:"ports"`
+	Documents       []string      `json:"documents,omitempty"`
+	Ports           []PortSummary `json:"ports"`
 	// SOAPVersions lists the SOAP versions of the ports.
 	SOAPVersions []string `json:"soap_versions"`
 	// Endpoint is where calls go by default: the auth's endpoint
