@@ -235,24 +235,31 @@ func (g *Gateway) sealLegacyURLCredentials(ctx context.Context, rec *store.Servi
 	return true, g.store.ReplaceSource(ctx, rec)
 }
 
-// open opens a sealed credential, reloading the keyring when it was sealed
-// under a key the keyring does not hold yet.
+// open opens a sealed credential (see withKeyring).
 func (g *Gateway) open(s secret.Sealed, context string) ([]byte, error) {
+	return withKeyring(g, func(ring *secret.Keyring) ([]byte, error) { return ring.Open(s, context) })
+}
+
+// withKeyring calls open with the current keyring, and again with the
+// key file read anew when open met a value sealed under a key the
+// keyring does not hold yet (sealed by rotate-key meanwhile).
+func withKeyring[T any](g *Gateway, open func(*secret.Keyring) (T, error)) (T, error) {
 	ring, err := g.keyring()
 	if err != nil {
-		return nil, err
+		var zero T
+		return zero, err
 	}
-	p, err := ring.Open(s, context)
+	v, err := open(ring)
 	if errors.Is(err, secret.ErrUnknownKey) {
 		g.keysMu.Lock()
 		g.ringStamp = "" // force a reload
 		g.keysMu.Unlock()
 		if ring, err = g.keyring(); err != nil {
-			return nil, err
+			return v, err
 		}
-		p, err = ring.Open(s, context)
+		v, err = open(ring)
 	}
-	return p, err
+	return v, err
 }
 
 // keyring returns the current keyring, re-reading the key file when it
@@ -271,24 +278,9 @@ func (g *Gateway) keyring() (*secret.Keyring, error) {
 	return g.ring, nil
 }
 
-// openAuth opens stored credentials, reloading the keyring when they were
-// sealed under a key it does not hold yet.
+// openAuth opens stored credentials (see withKeyring).
 func (g *Gateway) openAuth(service string, raw []byte, sealed map[string]secret.Sealed) (*upstreamAuth, error) {
-	ring, err := g.keyring()
-	if err != nil {
-		return nil, err
-	}
-	a, err := openAuth(service, raw, sealed, ring)
-	if errors.Is(err, secret.ErrUnknownKey) {
-		g.keysMu.Lock()
-		g.ringStamp = "" // force a reload
-		g.keysMu.Unlock()
-		if ring, err = g.keyring(); err != nil {
-			return nil, err
-		}
-		a, err = openAuth(service, raw, sealed, ring)
-	}
-	return a, err
+	return withKeyring(g, func(ring *secret.Keyring) (*upstreamAuth, error) { return openAuth(service, raw, sealed, ring) })
 }
 
 func (g *Gateway) service(name string) *service {
