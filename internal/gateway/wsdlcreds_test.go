@@ -14,6 +14,30 @@ import (
 	"github.com/soapbridge/soapbridge/internal/testpeer"
 )
 
+// basicWSDLServer serves the inventory example's documents behind HTTP
+// Basic, counting the documents served and the requests refused.
+func basicWSDLServer(t *testing.T, user, password string) (srv *httptest.Server, served, refused *atomic.Int32) {
+	root := testpeer.RepoRoot(t)
+	served, refused = new(atomic.Int32), new(atomic.Int32)
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); !ok || u != user || p != password {
+			refused.Add(1)
+			w.Header().Set("WWW-Authenticate", `Basic realm="wsdl"`)
+			http.Error(w, "no", http.StatusUnauthorized)
+			return
+		}
+		data, err := os.ReadFile(filepath.Join(root, "examples", "inventory", filepath.Base(r.URL.Path)))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		served.Add(1)
+		w.Write(data)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, served, refused
+}
+
 // TestWSDLURLCredentials: a WSDL behind HTTP Basic registers from a
 // wsdl_url with user:password@. The credentials reach the WSDL's server
 // (its imports too), are stored sealed apart from the URL, are never
@@ -22,25 +46,7 @@ import (
 // a stale cached model at start; a new wsdl_url replaces them.
 func TestWSDLURLCredentials(t *testing.T) {
 	const user, password = "wsdl-reader", "s3cr3t-wsdl-pw"
-	root := testpeer.RepoRoot(t)
-	var fetched, refused atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if u, p, ok := r.BasicAuth(); !ok || u != user || p != password {
-			refused.Add(1)
-			w.Header().Set("WWW-Authenticate", `Basic realm="wsdl"`)
-			http.Error(w, "no", http.StatusUnauthorized)
-			return
-		}
-		name := filepath.Base(r.URL.Path)
-		data, err := os.ReadFile(filepath.Join(root, "examples", "inventory", name))
-		if err != nil {
-			http.NotFound(w, r)
-			return
-		}
-		fetched.Add(1)
-		w.Write(data)
-	}))
-	defer srv.Close()
+	srv, fetched, refused := basicWSDLServer(t, user, password)
 	plain := srv.URL + "/inventory.wsdl"
 	withCreds := strings.Replace(plain, "://", "://"+user+":"+password+"@", 1)
 
@@ -110,20 +116,7 @@ func TestWSDLURLCredentials(t *testing.T) {
 // sealed storage at start, and still re-imports.
 func TestLegacyWSDLURLCredentials(t *testing.T) {
 	const password = "0ld-s3cr3t-in-url"
-	root := testpeer.RepoRoot(t)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if u, p, ok := r.BasicAuth(); !ok || u != "old" || p != password {
-			http.Error(w, "no", http.StatusUnauthorized)
-			return
-		}
-		data, err := os.ReadFile(filepath.Join(root, "examples", "inventory", filepath.Base(r.URL.Path)))
-		if err != nil {
-			http.NotFound(w, r)
-			return
-		}
-		w.Write(data)
-	}))
-	defer srv.Close()
+	srv, _, _ := basicWSDLServer(t, "old", password)
 	e := newEnv(t)
 	e.registerInventory("legacy", "")
 	ctx := context.Background()
