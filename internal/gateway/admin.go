@@ -213,6 +213,9 @@ func (g *Gateway) compileRegistration(ctx context.Context, reg *registration) (*
 	if err != nil {
 		return nil, problem(http.StatusInternalServerError, "internal", "Internal Server Error", err.Error())
 	}
+	if reg.src.creds != nil && strings.HasPrefix(reg.src.url, "http:") {
+		g.log.Warn("the credentials of the WSDL URL went to its server in the clear (http, not https)", "service", reg.name, "url", reg.src.url)
+	}
 	sealed, err := g.sealSourceCredentials(reg.name, reg.src.creds)
 	if err != nil {
 		return nil, problem(http.StatusInternalServerError, "internal", "Internal Server Error", "sealing the credentials of the WSDL URL failed: "+err.Error())

@@ -62,6 +62,9 @@ func TestWSDLURLCredentials(t *testing.T) {
 	if err != nil || rec.SourceURL != plain || rec.SourceCredentials == nil {
 		t.Fatalf("stored: %+v, %v", rec, err)
 	}
+	if !strings.Contains(e.logs.String(), "in the clear (http, not https)") {
+		t.Error("credentials sent over plain http are not warned about")
+	}
 
 	// An auth change keeps them; a re-import from the stored source uses them.
 	e.do("PUT", "/v1/admin/services/inv/auth", e.admin, map[string]any{"type": "basic", "username": "caller", "password": "upstream-pw"}).must(t, http.StatusOK)
