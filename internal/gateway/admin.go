@@ -142,7 +142,7 @@ func (g *Gateway) readUpload(r *http.Request, boundary string) (*registration, *
 	}
 	sort.Strings(reg.files)
 	if len(files) == 1 && strings.EqualFold(path.Ext(reg.files[0]), ".zip") {
-		reg.src = source{bundle: files[reg.files[0]]}
+		reg.src = source{bundle: files[reg.files[0]], entry: entry}
 		names, err := zipNames(reg.src.bundle, g.cfg.Fetch)
 		if err != nil {
 			return nil, problem(http.StatusUnprocessableEntity, "wsdl-invalid", "WSDL Not Usable", err.Error())
