@@ -66,6 +66,10 @@ type Options struct {
 	// Client is used for remote fetches; nil means a client with the
 	// Limits' timeout.
 	Client *http.Client
+	// ClientFor, when set, may give another client for a document's URL
+	// (nil: Client): the gateway fetches the documents on a service's
+	// server the way it calls it, with its upstream authentication.
+	ClientFor func(u *url.URL) *http.Client
 }
 
 // Loader reads and caches documents. Its methods are not safe for
@@ -505,7 +509,13 @@ func (l *Loader) read(ctx context.Context, uri string) ([]byte, error) {
 			pw, _ := ui.Password()
 			req.SetBasicAuth(ui.Username(), pw)
 		}
-		resp, err := l.opts.Client.Do(req)
+		client := l.opts.Client
+		if l.opts.ClientFor != nil {
+			if c := l.opts.ClientFor(u); c != nil {
+				client = c
+			}
+		}
+		resp, err := client.Do(req)
 		if err != nil {
 			return nil, l.remoteErr(ctx, uri, err)
 		}

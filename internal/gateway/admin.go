@@ -36,6 +36,9 @@ type registration struct {
 	src  source
 	// files names the uploaded documents.
 	files []string
+	// auth, given with a wsdl_url, is the service's upstream auth, also
+	// used to fetch the WSDL.
+	auth *AuthInput
 }
 
 // readRegistration reads a JSON body {"name", "wsdl_url"} or a multipart
@@ -65,8 +68,9 @@ func (g *Gateway) readRegistration(w http.ResponseWriter, r *http.Request, allow
 			return nil, problem(http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported Media Type", "send application/json or multipart/form-data")
 		}
 		var in struct {
-			Name    string `json:"name"`
-			WSDLURL string `json:"wsdl_url"`
+			Name    string     `json:"name"`
+			WSDLURL string     `json:"wsdl_url"`
+			Auth    *AuthInput `json:"auth"`
 		}
 		if p := decodeStrict(body, &in); p != nil {
 			return nil, p
@@ -77,7 +81,10 @@ func (g *Gateway) readRegistration(w http.ResponseWriter, r *http.Request, allow
 		if p := checkWSDLURL(in.WSDLURL); p != nil {
 			return nil, p
 		}
-		return &registration{name: in.Name, src: urlSource(in.WSDLURL)}, nil
+		if in.Auth != nil && in.Name == "" {
+			return nil, invalid("/name", "required with auth: the name the credentials are sealed for")
+		}
+		return &registration{name: in.Name, src: urlSource(in.WSDLURL), auth: in.Auth}, nil
 	}
 	return nil, problem(http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported Media Type", "send application/json or multipart/form-data")
 }
@@ -252,12 +259,35 @@ func (g *Gateway) createService(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, problem(http.StatusConflict, "conflict", "Conflict", fmt.Sprintf("service %q exists; PUT /v1/admin/services/%s re-imports it", reg.name, reg.name)))
 		return
 	}
+	auth, _ := openAuth(reg.name, nil, nil, nil)
+	var authRaw []byte
+	var authSealed map[string]secret.Sealed
+	if reg.auth != nil {
+		if authRaw, authSealed, p = g.sealAuth(reg.name, reg.auth, nil); p != nil {
+			writeProblem(w, r, p)
+			return
+		}
+		var err error
+		if auth, err = g.openAuth(reg.name, authRaw, authSealed); err != nil {
+			writeProblem(w, r, invalid("/auth", err.Error()))
+			return
+		}
+		defer func() {
+			if g.service(reg.name) == nil || g.service(reg.name).auth != auth {
+				auth.close() // the registration failed
+			}
+		}()
+		origins := []string{origin(reg.src.url)}
+		if auth.cfg.Endpoint != "" {
+			origins = append(origins, origin(auth.cfg.Endpoint))
+		}
+		reg.src.clientFor = g.fetchWith(auth, origins)
+	}
 	rec, p := g.compileRegistration(r.Context(), reg)
 	if p != nil {
 		writeProblem(w, r, p)
 		return
 	}
-	auth, _ := openAuth(rec.Name, nil, nil, nil)
 	s, _, err := newService(r.Context(), rec, reg.src, auth, g.cfg.Fetch)
 	if err != nil {
 		writeProblem(w, r, problem(http.StatusUnprocessableEntity, "wsdl-invalid", "WSDL Not Usable", err.Error()))
@@ -269,6 +299,13 @@ func (g *Gateway) createService(w http.ResponseWriter, r *http.Request) {
 	} else if err != nil {
 		writeProblem(w, r, storeProblem(g, err))
 		return
+	}
+	if reg.auth != nil {
+		if err := g.store.SetAuth(r.Context(), rec.Name, authRaw, authSealed); err != nil {
+			g.store.DeleteService(r.Context(), rec.Name)
+			writeProblem(w, r, storeProblem(g, err))
+			return
+		}
 	}
 	g.setService(s)
 	g.log.Info("service registered", "service", s.name, "operations", len(s.operationNames()), "source", sourceName(rec))
@@ -298,6 +335,10 @@ func (g *Gateway) reimportService(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, invalid("/name", "a re-import keeps the service's name"))
 		return
 	}
+	if reg.auth != nil {
+		writeProblem(w, r, invalid("/auth", fmt.Sprintf("a re-import keeps the auth; change it with PUT /v1/admin/services/%s/auth", name)))
+		return
+	}
 	reg.name = name
 	if reg.src.url == "" && reg.src.bundle == nil {
 		old, err := g.store.Service(r.Context(), name)
@@ -309,6 +350,9 @@ func (g *Gateway) reimportService(w http.ResponseWriter, r *http.Request) {
 			writeProblem(w, r, storeProblem(g, err))
 			return
 		}
+	}
+	if cur := g.service(name); cur != nil {
+		reg.src.clientFor = g.fetchWith(cur.auth, cur.callOrigins())
 	}
 	rec, p := g.compileRegistration(r.Context(), reg)
 	if p != nil {
@@ -418,30 +462,21 @@ func (g *Gateway) putAuth(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, p)
 		return
 	}
-	cfg, secrets, probs := applyAuthInput(&in, s.auth)
-	if len(probs) > 0 {
-		writeProblem(w, r, invalidList(probs))
+	raw, sealed, p := g.sealAuth(name, &in, s.auth)
+	if p != nil {
+		writeProblem(w, r, p)
 		return
 	}
-	ring, err := g.keyring()
-	if err != nil {
-		writeProblem(w, r, storeProblem(g, err))
-		return
-	}
-	sealed := make(map[string]secret.Sealed, len(secrets))
-	for field, v := range secrets {
-		sealed[field] = ring.Seal(v, sealContext(name, field))
-	}
-	raw, _ := json.Marshal(cfg)
 	if err := g.store.SetAuth(r.Context(), name, raw, sealed); err != nil {
 		writeProblem(w, r, storeProblem(g, err))
 		return
 	}
-	auth, err := openAuth(name, raw, sealed, ring)
+	auth, err := g.openAuth(name, raw, sealed)
 	if err != nil {
 		writeProblem(w, r, storeProblem(g, err))
 		return
 	}
+	cfg := auth.cfg
 	ns := *s
 	ns.auth = auth
 	ns.updated = g.cfg.Now().UTC()
@@ -449,6 +484,26 @@ func (g *Gateway) putAuth(w http.ResponseWriter, r *http.Request) {
 	s.auth.close()
 	g.log.Info("upstream auth set", "service", name, "type", cfg.Type, "http_headers", len(cfg.HTTPHeaders), "soap_headers", cfg.SOAPHeaders)
 	writeJSON(w, http.StatusOK, ns.authView())
+}
+
+// sealAuth validates an auth input against the current auth (nil for
+// none) and seals its secrets for the service: the configuration to
+// store, and the sealed secrets by field.
+func (g *Gateway) sealAuth(service string, in *AuthInput, cur *upstreamAuth) ([]byte, map[string]secret.Sealed, *Problem) {
+	cfg, secrets, probs := applyAuthInput(in, cur)
+	if len(probs) > 0 {
+		return nil, nil, invalidList(probs)
+	}
+	ring, err := g.keyring()
+	if err != nil {
+		return nil, nil, storeProblem(g, err)
+	}
+	sealed := make(map[string]secret.Sealed, len(secrets))
+	for field, v := range secrets {
+		sealed[field] = ring.Seal(v, sealContext(service, field))
+	}
+	raw, _ := json.Marshal(cfg)
+	return raw, sealed, nil
 }
 
 // CallRecord is one entry of the call log as the API shows it.

@@ -3,6 +3,8 @@ package gateway
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -147,4 +149,53 @@ func TestNTLMAgainstApache(t *testing.T) {
 func diagnoseFindings(t *testing.T, e *env, service string) map[string]string {
 	t.Helper()
 	return findings(t, e.do("POST", "/v1/admin/services/"+service+"/diagnose", e.admin, nil).must(t, http.StatusOK).json(t))
+}
+
+// TestWSDLBehindNTLM registers a WSDL that Apache serves behind NTLM (as
+// Dynamics NAV and Business Central do) by giving the service's auth with
+// the registration: the WSDL and the schema it imports are fetched with
+// it, the auth is stored as the service's, and a re-import fetches with
+// it again. Without it, or with a wrong password, the registration is
+// refused saying why; the password appears nowhere.
+func TestWSDLBehindNTLM(t *testing.T) {
+	const pw = "Dana-NTLM-pw-3a9e"
+	docs := httptest.NewServer(http.FileServer(http.Dir(filepath.Join(testpeer.RepoRoot(t), "examples", "inventory"))))
+	defer docs.Close()
+	srv := testpeer.StartNTLMServer(t, testpeer.NTLMConfig{Upstream: docs.URL, Users: []testpeer.NTLMUser{
+		{Domain: "SOAPBRIDGE", User: "dana", Password: pw},
+	}})
+	wsdlURL := srv.URL + "/ntlm/inventory.wsdl"
+	e := newEnv(t)
+	auth := func(password string) map[string]any {
+		return map[string]any{"type": "ntlm", "username": `SOAPBRIDGE\dana`, "password": password, "endpoint": srv.URL + "/ntlm/soap"}
+	}
+
+	p := e.do("POST", "/v1/admin/services", e.admin, map[string]any{"name": "nav", "wsdl_url": wsdlURL}).must(t, http.StatusUnprocessableEntity).json(t)
+	if d := fmt.Sprint(p["detail"]); !strings.Contains(d, "HTTP 401") || !strings.Contains(d, "NTLM") {
+		t.Errorf("without auth: %s", d)
+	}
+	p = e.do("POST", "/v1/admin/services", e.admin, map[string]any{"name": "nav", "wsdl_url": wsdlURL, "auth": auth("wrong")}).must(t, http.StatusUnprocessableEntity).json(t)
+	if d := fmt.Sprint(p["detail"]); !strings.Contains(d, "HTTP 401") {
+		t.Errorf("a wrong password: %s", d)
+	}
+	e.do("POST", "/v1/admin/services", e.admin, map[string]any{"wsdl_url": wsdlURL, "auth": auth(pw)}).must(t, http.StatusBadRequest)
+
+	sum := e.do("POST", "/v1/admin/services", e.admin, map[string]any{"name": "nav", "wsdl_url": wsdlURL, "auth": auth(pw)}).must(t, http.StatusCreated).json(t)
+	if a, _ := sum["auth"].(map[string]any); a["type"] != "ntlm" || a["password_set"] != true || len(sum["operations"].([]any)) != 2 {
+		t.Errorf("summary: %v", sum)
+	}
+	var fetched []string
+	for _, r := range srv.Log(t, 2) {
+		if r.Status == 200 && r.User != "" && r.User != "-" {
+			fetched = append(fetched, r.Line)
+		}
+	}
+	if got := strings.Join(fetched, "\n"); !strings.Contains(got, "/ntlm/inventory.wsdl") || !strings.Contains(got, "/ntlm/inventory.xsd") {
+		t.Errorf("documents fetched as dana:\n%s", got)
+	}
+	e.do("PUT", "/v1/admin/services/nav", e.admin, nil).must(t, http.StatusOK)
+	e.do("PUT", "/v1/admin/services/nav", e.admin, map[string]any{"wsdl_url": wsdlURL, "auth": auth(pw)}).must(t, http.StatusBadRequest)
+	e.restart()
+	e.do("PUT", "/v1/admin/services/nav", e.admin, nil).must(t, http.StatusOK)
+	checkSecretsNowhere(t, e, pw)
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"path"
 	"regexp"
@@ -124,6 +125,9 @@ type source struct {
 	creds  *url.Userinfo
 	bundle []byte // a zip
 	entry  string // the entry document in the bundle, "" to find it
+	// clientFor fetches the documents on the service's server with its
+	// upstream auth (see Gateway.fetchWith); nil fetches without.
+	clientFor func(*url.URL) *http.Client
 }
 
 // urlSource splits a wsdl_url into a source: the URL and its credentials.
@@ -140,7 +144,7 @@ func urlSource(s string) source {
 // compile fetches and compiles a source. Remote imports are allowed (over
 // http(s) only; an upload cannot make soapbridge read its local files).
 func compile(ctx context.Context, src source, limits fetch.Limits) (*wsdl.Model, error) {
-	opts := fetch.Options{Remote: true, Limits: limits}
+	opts := fetch.Options{Remote: true, Limits: limits, ClientFor: src.clientFor}
 	if src.url != "" {
 		// wsdl.Open reads a local path too: only a URL goes there.
 		u, err := url.Parse(src.url)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -15,10 +16,21 @@ import (
 func PHPServer(t testing.TB) string {
 	t.Helper()
 	php := Require(t, PHP)
-	addr := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
-	p := StartProcess(t, context.Background(), filepath.Join(RepoRoot(t), "test", "peers", "php"), php, "-S", addr, "router.php")
-	p.WaitHTTP(t, "http://"+addr+"/", 10*time.Second)
-	return "http://" + addr
+	for attempt := 1; ; attempt++ {
+		addr := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
+		p := StartProcess(t, context.Background(), filepath.Join(RepoRoot(t), "test", "peers", "php"), php, "-S", addr, "router.php")
+		err := waitHTTP(t.Context(), "http://"+addr+"/", 10*time.Second, p.done)
+		if err == nil {
+			return "http://" + addr
+		}
+		// Between FreePort and PHP's bind, another test binary (go test
+		// runs packages side by side) may take the port: try another.
+		if attempt < 3 && strings.Contains(p.Output(), "Address already in use") {
+			p.Stop()
+			continue
+		}
+		t.Fatalf("testpeer: %s: %v", php, err)
+	}
 }
 
 // WSSServer starts node-soap serving the bundled inventory WSDL behind a

@@ -1,0 +1,109 @@
+package gateway
+
+import (
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/soapbridge/soapbridge/internal/upstream"
+)
+
+// A WSDL on the server a service calls is often behind the same
+// authentication as the calls (Dynamics NAV and Business Central, SAP,
+// SharePoint: NTLM, Kerberos, Basic, a client certificate). Its documents
+// are fetched the way the calls go there, and only from the origins calls
+// go to with those credentials; a registration that gives its auth also
+// lends it to the WSDL URL's own origin.
+
+// fetchClient is an HTTP client that fetches documents the way the
+// service's calls go: its TLS settings and client certificate, NTLM or
+// Kerberos, HTTP Basic and its configured HTTP headers (WS-Security and
+// signatures are for messages, not documents).
+func (a *upstreamAuth) fetchClient(shared *upstream.Client) *http.Client {
+	c := shared
+	if a.client != nil {
+		c = a.client
+	}
+	base := c.HTTP.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return &http.Client{Transport: &fetchTransport{base: base, a: a}, CheckRedirect: c.HTTP.CheckRedirect}
+}
+
+// fetchTransport adds the auth's Basic credentials and HTTP headers to
+// each request.
+type fetchTransport struct {
+	base http.RoundTripper
+	a    *upstreamAuth
+}
+
+func (t *fetchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	req = req.Clone(req.Context())
+	if t.a.cfg.Type == AuthBasic {
+		req.SetBasicAuth(t.a.cfg.Username, t.a.password)
+	}
+	for name, values := range t.a.headers {
+		req.Header[name] = values
+	}
+	return t.base.RoundTrip(req)
+}
+
+// fetchWith returns the fetch.Options.ClientFor that fetches the documents
+// on origins (see origin) with a's client, and nil when a authenticates
+// nothing a GET carries (no auth, WS-Security, X.509 signing without a
+// client certificate or headers).
+func (g *Gateway) fetchWith(a *upstreamAuth, origins []string) func(*url.URL) *http.Client {
+	if a == nil || len(origins) == 0 || !a.authenticatesFetches() {
+		return nil
+	}
+	client := a.fetchClient(g.client)
+	return func(u *url.URL) *http.Client {
+		if slices.Contains(origins, origin(u.String())) {
+			return client
+		}
+		return nil
+	}
+}
+
+// authenticatesFetches reports whether a does anything to an HTTP GET.
+func (a *upstreamAuth) authenticatesFetches() bool {
+	switch a.cfg.Type {
+	case AuthBasic, AuthNTLM, AuthKerberos:
+		return true
+	}
+	return len(a.headers) > 0 || a.cfg.ClientCert || a.cfg.CABundle != ""
+}
+
+// callOrigins are the origins s's calls go to with its auth: the endpoint
+// override, else every port's address.
+func (s *service) callOrigins() []string {
+	if s.auth != nil && s.auth.cfg.Endpoint != "" {
+		return []string{origin(s.auth.cfg.Endpoint)}
+	}
+	var out []string
+	for _, sv := range s.model.Services {
+		for _, p := range sv.Ports {
+			if o := origin(p.Address); o != "" && !slices.Contains(out, o) {
+				out = append(out, o)
+			}
+		}
+	}
+	return out
+}
+
+// origin is the scheme, host and port of an http(s) URL, spelled one way
+// ("https://erp.example.com:443"), or "".
+func origin(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	return u.Scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
+}
