@@ -198,7 +198,7 @@ func (g *Gateway) compileRegistration(ctx context.Context, reg *registration) (*
 	if err != nil {
 		detail := err.Error()
 		if errors.Is(err, fetch.ErrUnauthorized) {
-			detail += ". For HTTP Basic, give the user and password in wsdl_url (https://user:password@host/...: they are stored encrypted, never shown); otherwise download the WSDL and the documents it imports, and upload them (multipart/form-data files or a zip)"
+			detail += ". Give the service's auth with the registration (\"auth\": the body of PUT .../auth, for NTLM, Kerberos, Basic or a client certificate), or for HTTP Basic the user and password in wsdl_url (https://user:password@host/...); both are stored encrypted, never shown. Or download the WSDL and the documents it imports, and upload them (multipart/form-data files or a zip)"
 		}
 		return nil, problem(http.StatusUnprocessableEntity, "wsdl-invalid", "WSDL Not Usable", detail)
 	}
