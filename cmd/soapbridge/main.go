@@ -35,7 +35,7 @@ func commands() []command {
 		{"openapi", "openapi WSDL [--service NAME] [--server URL] [--yaml] [--offline]", "print the OpenAPI 3.1 document of a WSDL's JSON API", runOpenAPI},
 		{"call", "call WSDL OPERATION [JSON|-] [--endpoint URL] [--port NAME] [--soap-version 1.1|1.2] [--basic USER:PASS] [--dump]", "call an operation with JSON and print the JSON result", runCall},
 		{"serve", "serve [--addr :8080] [--data ./data] [--log-format text|json] [--tls-cert FILE --tls-key FILE] [--public-url URL]", "run the gateway (every flag also from SOAPBRIDGE_<FLAG>)", runServe},
-		{"services", "services add WSDL [--name NAME] | services list | services reimport NAME [WSDL] | services remove NAME  [--server URL] [--admin-key KEY] [--json]", "register and manage the services of a running gateway (a WSDL file, folder, zip or URL)", runServices},
+		{"services", "services add WSDL [--name NAME] [--auth FILE] | services list | services reimport NAME [WSDL] | services remove NAME  [--server URL] [--admin-key KEY] [--json]", "register and manage the services of a running gateway (a WSDL file, folder, zip or URL)", runServices},
 		{"keys", "keys create --name NAME [--admin] [--service NAME]... [--expires DURATION] | keys list [--json] | keys revoke NAME  [--data DIR]", "manage API keys", runKeys},
 		{"rotate-key", "rotate-key [--data DIR]", "re-encrypt stored credentials under a new master key", runRotateKey},
 		{"diagnose", "diagnose SERVICE [--port NAME] [--json] [--data DIR]", "check a registered service's endpoint: DNS, TCP, TLS, auth, SOAP version, policy, clock", runDiagnose},

@@ -31,12 +31,13 @@ func runServices(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := flag.NewFlagSet("services "+args[0], flag.ContinueOnError)
 	server := fs.String("server", "http://localhost:8080", "the gateway's URL")
 	key := fs.String("admin-key", "", "an admin API key")
-	var name string
+	var name, authFile string
 	var asJSON bool
 	want := 1 // positional arguments
 	switch args[0] {
 	case "add":
 		fs.StringVar(&name, "name", "", "the service's name (default: the WSDL's first service)")
+		fs.StringVar(&authFile, "auth", "", "a JSON file with the service's upstream auth (the body of PUT .../auth), also used to fetch a WSDL URL")
 		fs.BoolVar(&asJSON, "json", false, "print the service summary as JSON")
 	case "reimport":
 		fs.BoolVar(&asJSON, "json", false, "print the service summary as JSON")
@@ -66,6 +67,14 @@ func runServices(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		body, ct, err := registration(ctx, name, pos[0])
 		if err != nil {
 			return err
+		}
+		if authFile != "" {
+			if ct != "application/json" {
+				return usageError{"--auth goes with a WSDL URL; set the auth of an uploaded WSDL with the dashboard or PUT /v1/admin/services/NAME/auth"}
+			}
+			if body, err = withAuth(body, authFile); err != nil {
+				return err
+			}
 		}
 		var sum gateway.ServiceSummary
 		if err := c.do(ctx, http.MethodPost, "/v1/admin/services", ct, body, &sum); err != nil {
@@ -143,6 +152,25 @@ func registration(ctx context.Context, name, wsdlPath string) (io.Reader, string
 		return nil, "", err
 	}
 	return &b, mw.FormDataContentType(), nil
+}
+
+// withAuth adds the auth in the JSON file path to a URL registration.
+func withAuth(body io.Reader, path string) (io.Reader, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var reg map[string]any
+	if err := json.NewDecoder(body).Decode(&reg); err != nil {
+		return nil, err
+	}
+	var auth map[string]any
+	if err := json.Unmarshal(data, &auth); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	reg["auth"] = auth
+	b, err := json.Marshal(reg)
+	return bytes.NewReader(b), err
 }
 
 // localBundle is the zip to upload for the local WSDL at p (a zip is sent

@@ -65,6 +65,20 @@ func TestServicesCommand(t *testing.T) {
 		t.Errorf("add a URL:\n%s", out)
 	}
 
+	// A URL with the service's auth, given in a file: stored as the
+	// service's (the WSDL server needs none; the auth must still be valid).
+	authFile := filepath.Join(t.TempDir(), "auth.json")
+	os.WriteFile(authFile, []byte(`{"type": "basic", "username": "u", "password": "p", "endpoint": "`+files.URL+`/soap"}`), 0o600)
+	out = run(0, "add", files.URL+"/inventory.wsdl", "--name", "withauth", "--auth", authFile, "--json")
+	if !strings.Contains(out, `"type": "basic"`) || !strings.Contains(out, `"password_set": true`) {
+		t.Errorf("add with --auth:\n%s", out)
+	}
+	os.WriteFile(authFile, []byte(`{"type": "basic"}`), 0o600)
+	if out = run(1, "add", files.URL+"/inventory.wsdl", "--name", "badauth", "--auth", authFile); !strings.Contains(out, "HTTP 400") {
+		t.Errorf("an invalid --auth:\n%s", out)
+	}
+	run(2, "add", example, "--auth", authFile)
+
 	out = run(0, "list")
 	for _, want := range []string{"NAME", "byurl", "inv", "nested", files.URL + "/inventory.wsdl"} {
 		if !strings.Contains(out, want) {
