@@ -263,7 +263,7 @@ func (g *Gateway) createService(w http.ResponseWriter, r *http.Request) {
 	var authRaw []byte
 	var authSealed map[string]secret.Sealed
 	if reg.auth != nil {
-		if authRaw, authSealed, p = g.sealAuth(reg.name, reg.auth, nil); p != nil {
+		if authRaw, authSealed, p = g.sealAuth(reg.name, reg.auth, nil, true); p != nil {
 			writeProblem(w, r, p)
 			return
 		}
@@ -277,11 +277,7 @@ func (g *Gateway) createService(w http.ResponseWriter, r *http.Request) {
 				auth.close() // the registration failed
 			}
 		}()
-		origins := []string{origin(reg.src.url)}
-		if auth.cfg.Endpoint != "" {
-			origins = append(origins, origin(auth.cfg.Endpoint))
-		}
-		reg.src.clientFor = g.fetchWith(auth, origins)
+		reg.src.clientFor = g.fetchWith(auth, fetchOrigins(auth, reg.src.url, nil))
 	}
 	rec, p := g.compileRegistration(r.Context(), reg)
 	if p != nil {
@@ -352,7 +348,7 @@ func (g *Gateway) reimportService(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if cur := g.service(name); cur != nil {
-		reg.src.clientFor = g.fetchWith(cur.auth, cur.callOrigins())
+		reg.src.clientFor = g.fetchWith(cur.auth, fetchOrigins(cur.auth, cur.sourceURL, cur.model))
 	}
 	rec, p := g.compileRegistration(r.Context(), reg)
 	if p != nil {
@@ -462,7 +458,7 @@ func (g *Gateway) putAuth(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, p)
 		return
 	}
-	raw, sealed, p := g.sealAuth(name, &in, s.auth)
+	raw, sealed, p := g.sealAuth(name, &in, s.auth, false)
 	if p != nil {
 		writeProblem(w, r, p)
 		return
@@ -489,11 +485,12 @@ func (g *Gateway) putAuth(w http.ResponseWriter, r *http.Request) {
 // sealAuth validates an auth input against the current auth (nil for
 // none) and seals its secrets for the service: the configuration to
 // store, and the sealed secrets by field.
-func (g *Gateway) sealAuth(service string, in *AuthInput, cur *upstreamAuth) ([]byte, map[string]secret.Sealed, *Problem) {
+func (g *Gateway) sealAuth(service string, in *AuthInput, cur *upstreamAuth, fetchWSDL bool) ([]byte, map[string]secret.Sealed, *Problem) {
 	cfg, secrets, probs := applyAuthInput(in, cur)
 	if len(probs) > 0 {
 		return nil, nil, invalidList(probs)
 	}
+	cfg.FetchWSDL = cfg.FetchWSDL || fetchWSDL
 	ring, err := g.keyring()
 	if err != nil {
 		return nil, nil, storeProblem(g, err)

@@ -104,6 +104,9 @@ type authConfig struct {
 	ClientCert bool `json:"client_cert,omitempty"`
 	// NoSkewCompensation turns clock skew compensation off.
 	NoSkewCompensation bool `json:"no_clock_skew_compensation,omitempty"`
+	// FetchWSDL is set when the service was registered with this auth:
+	// its WSDL URL's server is lent the auth too (see fetchOrigins).
+	FetchWSDL bool `json:"fetch_wsdl,omitempty"`
 	kerberosConfig
 	// X509 is set for type x509 (whose signing certificate is sealed as
 	// signing_cert).
@@ -128,6 +131,9 @@ type AuthView struct {
 	// its key).
 	ClientCertificate   *CertView `json:"client_certificate,omitempty"`
 	CompensateClockSkew bool      `json:"compensate_clock_skew"`
+	// WSDLFetched says that the service's WSDL is fetched with this auth
+	// from the WSDL URL's server too (it was registered with it).
+	WSDLFetched bool `json:"wsdl_fetched_with_auth,omitempty"`
 	*KerberosView
 	*X509View
 }
@@ -203,6 +209,7 @@ func applyAuthInput(in *AuthInput, cur *upstreamAuth) (authConfig, map[string][]
 	if in.CompensateClockSkew != nil && !*in.CompensateClockSkew {
 		cfg.NoSkewCompensation = true
 	}
+	cfg.FetchWSDL = cur != nil && cur.cfg.FetchWSDL
 	secrets := map[string][]byte{}
 	switch in.Type {
 	case AuthNone:
@@ -533,7 +540,7 @@ func (a *upstreamAuth) view() AuthView {
 		Type: a.cfg.Type, Username: a.cfg.Username, PasswordSet: a.password != "", PasswordType: a.cfg.PasswordType,
 		Domain: a.cfg.Domain, HTTPHeadersSet: append([]string{}, a.cfg.HTTPHeaders...), SOAPHeadersSet: a.cfg.SOAPHeaders,
 		Endpoint: a.cfg.Endpoint, Timeout: int(a.timeout / time.Second), CABundleSet: a.cfg.CABundle != "",
-		CompensateClockSkew: !a.cfg.NoSkewCompensation,
+		CompensateClockSkew: !a.cfg.NoSkewCompensation, WSDLFetched: a.cfg.FetchWSDL,
 	}
 	if a.usesWSSTimestamps() {
 		ttl := a.cfg.TimestampTTL

@@ -165,11 +165,8 @@ func (g *Gateway) load(ctx context.Context, rec *store.Service) (*service, error
 		auth.close()
 		return nil, fmt.Errorf("gateway: service %s: %w", rec.Name, err)
 	}
-	if auth.cfg.Endpoint != "" {
-		// A stale model names no port: the endpoint override is where
-		// calls go with the auth.
-		src.clientFor = g.fetchWith(auth, []string{origin(auth.cfg.Endpoint)})
-	}
+	// (A stale model names no port: its addresses are not known here.)
+	src.clientFor = g.fetchWith(auth, fetchOrigins(auth, rec.SourceURL, nil))
 	s, recompiled, err := newService(ctx, rec, src, auth, g.cfg.Fetch)
 	if err != nil {
 		auth.close()

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -197,5 +198,21 @@ func TestWSDLBehindNTLM(t *testing.T) {
 	e.do("PUT", "/v1/admin/services/nav", e.admin, map[string]any{"wsdl_url": wsdlURL, "auth": auth(pw)}).must(t, http.StatusBadRequest)
 	e.restart()
 	e.do("PUT", "/v1/admin/services/nav", e.admin, nil).must(t, http.StatusOK)
+
+	// Without an endpoint override, the WSDL URL's server keeps the auth
+	// it was registered with: a stale cached model recompiles at start.
+	noOverride := auth(pw)
+	delete(noOverride, "endpoint")
+	sum = e.do("POST", "/v1/admin/services", e.admin, map[string]any{"name": "nav2", "wsdl_url": wsdlURL, "auth": noOverride}).must(t, http.StatusCreated).json(t)
+	if a, _ := sum["auth"].(map[string]any); a["wsdl_fetched_with_auth"] != true {
+		t.Errorf("auth view: %v", a)
+	}
+	rec, _ := e.st.Service(context.Background(), "nav2")
+	rec.Model = []byte("soapbridge-model/0\n")
+	if err := e.st.ReplaceSource(context.Background(), rec); err != nil {
+		t.Fatal(err)
+	}
+	e.restart()
+	e.do("GET", "/v1/admin/services/nav2", e.admin, nil).must(t, http.StatusOK)
 	checkSecretsNowhere(t, e, pw)
 }

@@ -147,3 +147,23 @@ func TestLegacyWSDLURLCredentials(t *testing.T) {
 	}
 	checkSecretsNowhere(t, e, password)
 }
+
+// TestAuthNotLentToOtherServers: a service's upstream auth set after
+// registration goes to the servers its calls go to, never to another
+// server its WSDL URL names: a re-import from a server that wants those
+// very credentials is refused.
+func TestAuthNotLentToOtherServers(t *testing.T) {
+	const user, password = "caller", "upstream-only-pw"
+	wsdlServer, _, refused := basicWSDLServer(t, user, password)
+	e := newEnv(t)
+	e.registerInventory("inv", "")
+	e.do("PUT", "/v1/admin/services/inv/auth", e.admin, map[string]any{"type": "basic", "username": user, "password": password,
+		"endpoint": "https://soap.example.com/inventory"}).must(t, http.StatusOK)
+	p := e.do("PUT", "/v1/admin/services/inv", e.admin, map[string]any{"wsdl_url": wsdlServer.URL + "/inventory.wsdl"}).must(t, http.StatusUnprocessableEntity).json(t)
+	if d, _ := p["detail"].(string); !strings.Contains(d, "HTTP 401") || refused.Load() == 0 {
+		t.Errorf("the WSDL server got the upstream credentials: %s", d)
+	}
+	if a := e.do("GET", "/v1/admin/services/inv/auth", e.admin, nil).must(t, http.StatusOK).json(t); a["wsdl_fetched_with_auth"] != nil {
+		t.Errorf("auth view: %v", a)
+	}
+}

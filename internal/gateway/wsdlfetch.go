@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/soapbridge/soapbridge/internal/upstream"
+	"github.com/soapbridge/soapbridge/internal/wsdl"
 )
 
 // A WSDL on the server a service calls is often behind the same
@@ -77,17 +78,28 @@ func (a *upstreamAuth) authenticatesFetches() bool {
 	return len(a.headers) > 0 || a.cfg.ClientCert || a.cfg.CABundle != ""
 }
 
-// callOrigins are the origins s's calls go to with its auth: the endpoint
-// override, else every port's address.
-func (s *service) callOrigins() []string {
-	if s.auth != nil && s.auth.cfg.Endpoint != "" {
-		return []string{origin(s.auth.cfg.Endpoint)}
-	}
+// fetchOrigins are the origins a service's documents are fetched from
+// with its auth a: those its calls go to with it (the endpoint override,
+// else the ports' addresses in m, when known), and the WSDL URL's when
+// the service was registered with a (authConfig.FetchWSDL).
+func fetchOrigins(a *upstreamAuth, wsdlURL string, m *wsdl.Model) []string {
 	var out []string
-	for _, sv := range s.model.Services {
-		for _, p := range sv.Ports {
-			if o := origin(p.Address); o != "" && !slices.Contains(out, o) {
-				out = append(out, o)
+	add := func(raw string) {
+		if o := origin(raw); o != "" && !slices.Contains(out, o) {
+			out = append(out, o)
+		}
+	}
+	if a.cfg.FetchWSDL {
+		add(wsdlURL)
+	}
+	if a.cfg.Endpoint != "" {
+		add(a.cfg.Endpoint)
+		return out
+	}
+	if m != nil {
+		for _, sv := range m.Services {
+			for _, p := range sv.Ports {
+				add(p.Address)
 			}
 		}
 	}
