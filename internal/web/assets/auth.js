@@ -39,6 +39,8 @@ export const VIEW_MEMBERS = [
   'client_certificate', 'compensate_clock_skew',
   'realm', 'kdc', 'spn', 'spn_derived', 'keytab_set',
   'signing_certificate', 'verify_response_signature', 'response_certificate',
+  // Kept by the server across saves; shown in the saved summary.
+  'wsdl_fetched_with_auth',
 ];
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -474,6 +476,7 @@ function savedText(nv) {
   if (nv.verify_response_signature) parts.push('answers verified');
   if (nv.client_certificate) parts.push(`client certificate ${nv.client_certificate.subject}`);
   if (nv.ca_bundle_set) parts.push('CA bundle stored');
+  if (nv.wsdl_fetched_with_auth) parts.push('also used to fetch the WSDL from its server');
   return parts.join(', ') + '.';
 }
 
