@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/soapbridge/soapbridge/internal/testpeer"
 )
@@ -185,13 +186,21 @@ func TestWSDLBehindNTLM(t *testing.T) {
 	if a, _ := sum["auth"].(map[string]any); a["type"] != "ntlm" || a["password_set"] != true || len(sum["operations"].([]any)) != 2 {
 		t.Errorf("summary: %v", sum)
 	}
-	var fetched []string
-	for _, r := range srv.Log(t, 2) {
-		if r.Status == 200 && r.User != "" && r.User != "-" {
-			fetched = append(fetched, r.Line)
+	// Apache logs a request just after answering it: wait for both.
+	var got string
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		var fetched []string
+		for _, r := range srv.Log(t, 1) {
+			if r.Status == 200 && r.User != "" && r.User != "-" {
+				fetched = append(fetched, r.Line)
+			}
+		}
+		got = strings.Join(fetched, "\n")
+		if strings.Contains(got, "/ntlm/inventory.wsdl") && strings.Contains(got, "/ntlm/inventory.xsd") || time.Now().After(deadline) {
+			break
 		}
 	}
-	if got := strings.Join(fetched, "\n"); !strings.Contains(got, "/ntlm/inventory.wsdl") || !strings.Contains(got, "/ntlm/inventory.xsd") {
+	if !strings.Contains(got, "/ntlm/inventory.wsdl") || !strings.Contains(got, "/ntlm/inventory.xsd") {
 		t.Errorf("documents fetched as dana:\n%s", got)
 	}
 	e.do("PUT", "/v1/admin/services/nav", e.admin, nil).must(t, http.StatusOK)
