@@ -167,3 +167,34 @@ func TestAuthNotLentToOtherServers(t *testing.T) {
 		t.Errorf("auth view: %v", a)
 	}
 }
+
+// TestAuthNotSentOnRedirect: a WSDL server that redirects to another
+// server does not make soapbridge send the service's credentials there.
+func TestAuthNotSentOnRedirect(t *testing.T) {
+	var sawAuth atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" || r.Header.Get("X-Token") != "" {
+			sawAuth.Add(1)
+		}
+		http.NotFound(w, r)
+	}))
+	defer other.Close()
+	redirecting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); !ok || u != "u" || p != "redirect-pw" {
+			http.Error(w, "no", http.StatusUnauthorized)
+			return
+		}
+		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusFound)
+	}))
+	defer redirecting.Close()
+	e := newEnv(t)
+	p := e.do("POST", "/v1/admin/services", e.admin, map[string]any{"name": "r", "wsdl_url": redirecting.URL + "/inventory.wsdl",
+		"auth": map[string]any{"type": "basic", "username": "u", "password": "redirect-pw", "http_headers": map[string]string{"X-Token": "tok-secret"}}}).must(t, http.StatusUnprocessableEntity).json(t)
+	if d, _ := p["detail"].(string); !strings.Contains(d, "redirected to "+origin(other.URL)) {
+		t.Errorf("detail: %s", d)
+	}
+	if n := sawAuth.Load(); n != 0 {
+		t.Errorf("the other server got the credentials %d times", n)
+	}
+	checkSecretsNowhere(t, e, "redirect-pw", "tok-secret")
+}

@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -22,7 +24,7 @@ import (
 // service's calls go: its TLS settings and client certificate, NTLM or
 // Kerberos, HTTP Basic and its configured HTTP headers (WS-Security and
 // signatures are for messages, not documents).
-func (a *upstreamAuth) fetchClient(shared *upstream.Client) *http.Client {
+func (a *upstreamAuth) fetchClient(shared *upstream.Client, origins []string) *http.Client {
 	c := shared
 	if a.client != nil {
 		c = a.client
@@ -31,17 +33,35 @@ func (a *upstreamAuth) fetchClient(shared *upstream.Client) *http.Client {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	return &http.Client{Transport: &fetchTransport{base: base, a: a}, CheckRedirect: c.HTTP.CheckRedirect}
+	return &http.Client{
+		Transport: &fetchTransport{base: base, a: a, origins: origins},
+		// Not elsewhere: a client certificate, NTLM or Kerberos would
+		// answer another server's asking too.
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= 10 {
+				return errors.New("stopped after 10 redirects")
+			}
+			if o := origin(req.URL.String()); !slices.Contains(origins, o) {
+				return fmt.Errorf("redirected to %s, which is not a server the service's calls go to: its credentials are not sent there (register the URL it redirects to)", o)
+			}
+			return nil
+		},
+	}
 }
 
 // fetchTransport adds the auth's Basic credentials and HTTP headers to
-// each request.
+// each request to one of origins: a redirect elsewhere goes without them
+// (the client adds headers it set itself on every hop).
 type fetchTransport struct {
-	base http.RoundTripper
-	a    *upstreamAuth
+	base    http.RoundTripper
+	a       *upstreamAuth
+	origins []string
 }
 
 func (t *fetchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if !slices.Contains(t.origins, origin(req.URL.String())) {
+		return t.base.RoundTrip(req)
+	}
 	req = req.Clone(req.Context())
 	if t.a.cfg.Type == AuthBasic {
 		req.SetBasicAuth(t.a.cfg.Username, t.a.password)
@@ -60,7 +80,7 @@ func (g *Gateway) fetchWith(a *upstreamAuth, origins []string) func(*url.URL) *h
 	if a == nil || len(origins) == 0 || !a.authenticatesFetches() {
 		return nil
 	}
-	client := a.fetchClient(g.client)
+	client := a.fetchClient(g.client, origins)
 	return func(u *url.URL) *http.Client {
 		if slices.Contains(origins, origin(u.String())) {
 			return client
