@@ -50,8 +50,8 @@ func (a *upstreamAuth) fetchClient(shared *upstream.Client, origins []string) *h
 }
 
 // fetchTransport adds the auth's Basic credentials and HTTP headers to
-// each request to one of origins: a redirect elsewhere goes without them
-// (the client adds headers it set itself on every hop).
+// each request to one of origins, and to no other (the client refuses
+// redirects elsewhere; this holds even if it did not).
 type fetchTransport struct {
 	base    http.RoundTripper
 	a       *upstreamAuth
