@@ -3,6 +3,7 @@ package wwwauth
 import (
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -29,4 +30,24 @@ func TestSchemes(t *testing.T) {
 			t.Errorf("%q: got %q, want %q", tc.values, got, tc.want)
 		}
 	}
+}
+
+// FuzzSchemes: whatever a server sends, Schemes returns at most 8 short
+// tokens, each once.
+func FuzzSchemes(f *testing.F) {
+	for _, s := range []string{"NTLM", `Basic realm="a, b\"c", charset="UTF-8"`, "Negotiate YIIF==, Basic realm=x", "A,B,,C"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		h := http.Header{"Www-Authenticate": {v, v}}
+		got := Schemes(h, "WWW-Authenticate")
+		if len(got) > maxSchemes {
+			t.Fatalf("%d schemes", len(got))
+		}
+		for i, s := range got {
+			if !isToken(s) || slices.ContainsFunc(got[:i], func(o string) bool { return strings.EqualFold(o, s) }) {
+				t.Fatalf("%q: %q", v, got)
+			}
+		}
+	})
 }
