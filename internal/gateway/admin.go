@@ -262,6 +262,7 @@ func (g *Gateway) createService(w http.ResponseWriter, r *http.Request) {
 	auth, _ := openAuth(reg.name, nil, nil, nil)
 	var authRaw []byte
 	var authSealed map[string]secret.Sealed
+	registered := false
 	if reg.auth != nil {
 		if authRaw, authSealed, p = g.sealAuth(reg.name, reg.auth, nil, true); p != nil {
 			writeProblem(w, r, p)
@@ -273,8 +274,8 @@ func (g *Gateway) createService(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		defer func() {
-			if g.service(reg.name) == nil || g.service(reg.name).auth != auth {
-				auth.close() // the registration failed
+			if !registered {
+				auth.close()
 			}
 		}()
 		reg.src.clientFor = g.fetchWith(auth, fetchOrigins(auth, reg.src.url, nil))
@@ -304,6 +305,7 @@ func (g *Gateway) createService(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	g.setService(s)
+	registered = true
 	g.log.Info("service registered", "service", s.name, "operations", len(s.operationNames()), "source", sourceName(rec))
 	w.Header().Set("Location", "/v1/admin/services/"+s.name)
 	writeJSON(w, http.StatusCreated, s.summary(true))
